@@ -1,0 +1,96 @@
+package io.flotilla.sandbox;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The default base of every job's root: the host's {@code /usr}, {@code /bin}, {@code /lib*} and {@code /sbin}
+ * (as symlinks where the host has merged /usr), and a copy of the parts of {@code /etc} that programs need to
+ * run. Secrets such as {@code /etc/shadow} and host-specific configuration never enter a container.
+ */
+final class HostBase {
+    private static final List<String> ROOT_DIRS = List.of("usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin");
+
+    /** What of /etc a job sees: name lookup, the dynamic linker, time zones, certificates, language runtimes. */
+    private static final List<String> ETC_ENTRIES = List.of("passwd", "group", "nsswitch.conf", "host.conf",
+            "resolv.conf", "hosts", "gai.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
+            "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "os-release", "debian_version",
+            "mime.types", "protocols", "services", "shells", "profile", "bash.bashrc", "environment", "login.defs",
+            "inputrc", "magic", "mke2fs.conf", "perl", "python3", "fonts");
+    private static final List<String> ETC_PREFIXES = List.of("java-", "python3.");
+
+    private final List<MountPlan.Step> steps;
+
+    private HostBase(List<MountPlan.Step> steps) {
+        this.steps = List.copyOf(steps);
+    }
+
+    List<MountPlan.Step> steps() {
+        return steps;
+    }
+
+    /** Reads the host's root and copies its /etc essentials into {@code etcCopy}, which must not exist yet. */
+    static HostBase prepare(Path hostRoot, Path etcCopy) throws IOException {
+        List<MountPlan.Step> steps = new ArrayList<>();
+        for (String name : ROOT_DIRS) {
+            Path path = hostRoot.resolve(name);
+            if (Files.isSymbolicLink(path)) {
+                steps.add(new MountPlan.Step(MountPlan.Kind.SYMLINK, MountPlan.readLink(path), "/" + name));
+            } else if (Files.isDirectory(path)) {
+                steps.add(new MountPlan.Step(MountPlan.Kind.BIND_READ_ONLY, path.toString(), "/" + name));
+            }
+        }
+        copyEtc(hostRoot.resolve("etc"), etcCopy);
+        steps.add(new MountPlan.Step(MountPlan.Kind.BIND_READ_ONLY, etcCopy.toString(), "/etc"));
+        return new HostBase(steps);
+    }
+
+    private static void copyEtc(Path etc, Path copy) throws IOException {
+        Files.createDirectories(copy);
+        try (Stream<Path> entries = Files.list(etc)) {
+            for (Path entry : entries.sorted().toList()) {
+                String name = entry.getFileName().toString();
+                if (ETC_ENTRIES.contains(name) || ETC_PREFIXES.stream().anyMatch(name::startsWith)) {
+                    copyTree(entry, copy.resolve(name));
+                }
+            }
+        }
+        Files.writeString(copy.resolve("hostname"), "flotilla\n");
+    }
+
+    /** Copies files, directories and symlinks (as links); skips what this user may not read. */
+    private static void copyTree(Path source, Path target) throws IOException {
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path to = target.resolve(source.relativize(file).toString());
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(to, Files.readSymbolicLink(file));
+                } else if (attrs.isRegularFile() && Files.isReadable(file)) {
+                    Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,35 @@
+package io.flotilla.sandbox;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.Limits;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Turns an accepted job into the launcher's START frame. */
+final class JobRequests {
+    private JobRequests() {
+    }
+
+    static byte[] start(SandboxJob job, List<MountPlan.Step> mounts) {
+        ContainerSpec spec = job.spec();
+        Limits limits = spec.limits();
+        StartRequest request = new StartRequest(job.id());
+        spec.command().forEach(request::arg);
+        spec.env().forEach(request::env);
+        request.workdir(spec.workdir())
+                .hostname(spec.hostname())
+                .stdout(job.output().stdout())
+                .stderr(job.output().stderr())
+                .outputLimit(limits.outputLimitBytes())
+                .timeoutMillis(limits.timeout().toMillis())
+                .graceMillis(limits.killGrace().toMillis())
+                .network(spec.network().ordinal())
+                .writable(spec.writable());
+        if (spec.stdinFile() != null) {
+            request.stdin(spec.stdinFile());
+        }
+        mounts.forEach(request::mount);
+        job.cgroup.ifPresent(cgroup -> cgroup.procsFiles(limits).forEach((Path file) -> request.cgroupProcs(file)));
+        return request.toFrame();
+    }
+}

@@ -1,0 +1,135 @@
+package io.flotilla.sandbox;
+
+import io.flotilla.protocol.job.Layer;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A node's cache of unpacked tar layers, keyed by the sha256 digest of the archive's bytes. A layer is unpacked
+ * once, into a temporary directory that is renamed into place only when every entry passed the checks and the
+ * digest matched, so the cache never holds half a layer or a layer under the wrong name.
+ */
+public final class LayerCache {
+    private final Path root;
+
+    public LayerCache(Path root) throws IOException {
+        this.root = Files.createDirectories(root);
+    }
+
+    /** The unpacked layer with this digest, if this node has it. */
+    public Optional<Path> find(String digest) {
+        if (!Layer.Tar.isDigest(digest)) {
+            return Optional.empty();
+        }
+        Path dir = dirFor(digest);
+        return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    }
+
+    /**
+     * Unpacks a tar or tar.gz file into the cache and returns its digest.
+     *
+     * @param expectedDigest the digest the caller knows the file by, checked while unpacking; null to accept any
+     * @throws InvalidLayerException when the digest differs or an entry would land outside the layer
+     */
+    public synchronized String importTar(Path file, String expectedDigest) throws IOException {
+        if (expectedDigest != null) {
+            if (!Layer.Tar.isDigest(expectedDigest)) {
+                throw new InvalidLayerException("layer digest must look like sha256:<64 lowercase hex digits>, got '"
+                        + expectedDigest + "'");
+            }
+            if (find(expectedDigest).isPresent()) {
+                return expectedDigest;
+            }
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidLayerException("tar layer " + file + " is not a readable file");
+        }
+        Path temp = Files.createTempDirectory(root, ".unpack-");
+        try {
+            MessageDigest sha256 = sha256();
+            try (InputStream raw = new DigestInputStream(Files.newInputStream(file), sha256);
+                 BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16)) {
+                TarExtractor.extract(isGzip(buffered) ? new GZIPInputStream(buffered, 1 << 16) : buffered, temp);
+                buffered.transferTo(java.io.OutputStream.nullOutputStream()); // the digest covers the whole file
+            } catch (EOFException e) {
+                throw new InvalidLayerException("tar layer " + file + " ends early: " + e.getMessage());
+            } catch (java.util.zip.ZipException e) {
+                throw new InvalidLayerException("tar layer " + file + " is not valid gzip: " + e.getMessage());
+            }
+            String digest = "sha256:" + HexFormat.of().formatHex(sha256.digest());
+            if (expectedDigest != null && !expectedDigest.equals(digest)) {
+                throw new InvalidLayerException("digest mismatch for " + file + ": expected " + expectedDigest
+                        + ", the file has " + digest);
+            }
+            try {
+                Files.move(temp, dirFor(digest), StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException alreadyThere) {
+                deleteTree(temp);
+            }
+            return digest;
+        } catch (IOException | RuntimeException e) {
+            deleteTree(temp);
+            throw e;
+        }
+    }
+
+    private Path dirFor(String digest) {
+        return root.resolve(digest.replace(':', '-'));
+    }
+
+    private static boolean isGzip(BufferedInputStream in) throws IOException {
+        in.mark(2);
+        int first = in.read();
+        int second = in.read();
+        in.reset();
+        return first == 0x1f && second == 0x8b;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                d.toFile().setWritable(true, true);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
