@@ -112,9 +112,8 @@ struct job {
 
 struct netns {
     int fd;
-    int socket_fd; /* an AF_INET socket inside the namespace, for switching lo up and down */
     int in_use;
-    int lo_up;
+    int loopback; /* lo is up: the namespace serves "loopback" jobs, else "none" jobs */
 };
 
 static struct job *jobs;
@@ -210,23 +209,30 @@ static void send_finished(const struct job *job, enum outcome outcome, int code,
 
 /* ---------- the network namespace pool ---------- */
 
-static int set_loopback(struct netns *ns, int up) {
-    if (ns->lo_up == up) return 0;
+/* Loopback is brought up once, when a namespace is made for "loopback" jobs, and never taken down again: a
+ * loopback that was up and is down again keeps its local routes, and connections then hang instead of failing.
+ * So each namespace serves one mode for its whole life, and a "none" namespace is never touched at all. */
+static int bring_loopback_up(void) {
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return -1;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     strcpy(ifr.ifr_name, "lo");
-    if (ioctl(ns->socket_fd, SIOCGIFFLAGS, &ifr) != 0) return -1;
-    if (up) ifr.ifr_flags |= IFF_UP;
-    else ifr.ifr_flags &= ~IFF_UP;
-    if (ioctl(ns->socket_fd, SIOCSIFFLAGS, &ifr) != 0) return -1;
-    ns->lo_up = up;
-    return 0;
+    int rc = ioctl(sock, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        rc = ioctl(sock, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(sock);
+    errno = saved;
+    return rc;
 }
 
-/* Takes a free namespace, creating one if every namespace is held by a running job. Returns -1 on failure. */
-static int acquire_netns(void) {
+/* Takes a free namespace of the given mode, creating one if every such namespace is held by a running job. */
+static int acquire_netns(int loopback) {
     for (int i = 0; i < pool_size; i++) {
-        if (!pool[i].in_use) {
+        if (!pool[i].in_use && pool[i].loopback == loopback) {
             pool[i].in_use = 1;
             return i;
         }
@@ -236,14 +242,15 @@ static int acquire_netns(void) {
     pool = grown;
     if (unshare(CLONE_NEWNET) != 0) return -1;
     int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int rc = fd >= 0 && loopback ? bring_loopback_up() : 0;
     int saved = errno;
     if (setns(host_netns_fd, CLONE_NEWNET) != 0) die("cannot return to the host network namespace");
-    if (fd < 0 || sock < 0) {
+    if (fd < 0 || rc != 0) {
+        if (fd >= 0) close(fd);
         errno = saved;
         return -1;
     }
-    pool[pool_size] = (struct netns){.fd = fd, .socket_fd = sock, .in_use = 1, .lo_up = 0};
+    pool[pool_size] = (struct netns){.fd = fd, .in_use = 1, .loopback = loopback};
     return pool_size++;
 }
 
@@ -587,9 +594,8 @@ static void start_job(uint64_t id, struct reader *r) {
     job->error_fd = error_pipe[0];
 
     if (net != NET_HOST) {
-        job->netns = acquire_netns();
-        if (job->netns < 0 || set_loopback(&pool[job->netns], net == NET_LOOPBACK) != 0 ||
-            setns(pool[job->netns].fd, CLONE_NEWNET) != 0) {
+        job->netns = acquire_netns(net == NET_LOOPBACK);
+        if (job->netns < 0 || setns(pool[job->netns].fd, CLONE_NEWNET) != 0) {
             reject(job, "cannot prepare network namespace%s: %s", "");
             goto cleanup;
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,6 +73,7 @@ public final class LayerCache {
                 throw new InvalidLayerException("tar layer " + file + " is not valid gzip: " + e.getMessage());
             }
             String digest = "sha256:" + HexFormat.of().formatHex(sha256.digest());
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x")); // the job user reads it
             if (expectedDigest != null && !expectedDigest.equals(digest)) {
                 throw new InvalidLayerException("digest mismatch for " + file + ": expected " + expectedDigest
                         + ", the file has " + digest);

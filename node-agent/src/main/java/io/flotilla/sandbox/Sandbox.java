@@ -35,6 +35,7 @@ public final class Sandbox implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final SandboxConfig config;
+    private final String name;
     private final Path instanceDir;
     private final Path launcherBinary;
     private final HostBase base;
@@ -45,9 +46,10 @@ public final class Sandbox implements AutoCloseable {
     private LauncherProcess launcher; // guarded by this
     private volatile boolean closed;
 
-    private Sandbox(SandboxConfig config, Path instanceDir, Path launcherBinary, HostBase base, LayerCache layers,
+    private Sandbox(SandboxConfig config, String name, Path instanceDir, Path launcherBinary, HostBase base, LayerCache layers,
                     CgroupPool cgroups) {
         this.config = config;
+        this.name = name;
         this.instanceDir = instanceDir;
         this.launcherBinary = launcherBinary;
         this.base = base;
@@ -65,7 +67,7 @@ public final class Sandbox implements AutoCloseable {
         HostBase base = HostBase.prepare(Path.of("/"), instanceDir.resolve("etc"));
         LayerCache layers = new LayerCache(config.dataDir().resolve("layers"));
         CgroupPool cgroups = CgroupPool.detect(Path.of("/proc"), CgroupPool.STALE_PREFIX + name);
-        Sandbox sandbox = new Sandbox(config, instanceDir, binary, base, layers, cgroups);
+        Sandbox sandbox = new Sandbox(config, name, instanceDir, binary, base, layers, cgroups);
         try {
             sandbox.launcher();
         } catch (IOException | RuntimeException e) {
@@ -73,6 +75,11 @@ public final class Sandbox implements AutoCloseable {
             throw e;
         }
         return sandbox;
+    }
+
+    /** "PID-N": names this sandbox's run directory and cgroups, so that leftovers of a dead process are found. */
+    String instanceName() {
+        return name;
     }
 
     public LayerCache layers() {

@@ -1,0 +1,126 @@
+package io.flotilla.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The layer cache unpacks good archives once and refuses hostile ones, leaving nothing of them behind. */
+class LayerCacheTest {
+    @TempDir
+    Path temp;
+
+    private LayerCache cache() throws IOException {
+        return new LayerCache(temp.resolve("cache"));
+    }
+
+    @Test
+    void unpacksFilesDirectoriesAndLinksUnderTheDigestOfTheArchive() throws IOException {
+        Path tar = new TarWriter().dir("app").file("app/hello.txt", "hello\n").symlink("app/link", "hello.txt")
+                .symlink("app/abs", "/usr/bin/env").hardlink("app/hard", "app/hello.txt")
+                .writeTo(temp.resolve("good.tar"));
+        LayerCache cache = cache();
+        String digest = cache.importTar(tar, null);
+        assertTrue(digest.matches("sha256:[0-9a-f]{64}"), digest);
+        Path dir = cache.find(digest).orElseThrow();
+        assertEquals("hello\n", Files.readString(dir.resolve("app/hello.txt")));
+        assertEquals("hello.txt", Files.readSymbolicLink(dir.resolve("app/link")).toString());
+        assertEquals("/usr/bin/env", Files.readSymbolicLink(dir.resolve("app/abs")).toString(),
+                "absolute targets resolve inside the container, so they are kept");
+        assertEquals("hello\n", Files.readString(dir.resolve("app/hard")));
+    }
+
+    @Test
+    void readsGzipAndVerifiesTheDigestOfTheCompressedBytes() throws IOException {
+        Path plain = new TarWriter().file("a.txt", "a\n").writeTo(temp.resolve("a.tar"));
+        Path gz = temp.resolve("a.tar.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(plain, out);
+        }
+        LayerCache cache = cache();
+        String digest = cache.importTar(gz, null);
+        assertEquals("a\n", Files.readString(cache.find(digest).orElseThrow().resolve("a.txt")));
+        assertEquals(digest, cache.importTar(gz, digest));
+    }
+
+    @Test
+    void dropsSetuidBits() throws IOException {
+        Path tar = new TarWriter().setuidFile("su").writeTo(temp.resolve("suid.tar"));
+        LayerCache cache = cache();
+        Path su = cache.find(cache.importTar(tar, null)).orElseThrow().resolve("su");
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(su)));
+    }
+
+    @Test
+    void refusesDotDotEntries() throws IOException {
+        assertRefused(new TarWriter().file("ok.txt", "x").file("../escape.txt", "x"), "'..'");
+        assertFalse(Files.exists(temp.resolve("escape.txt")));
+    }
+
+    @Test
+    void refusesAbsolutePaths() throws IOException {
+        assertRefused(new TarWriter().file("/etc/flotilla-evil", "x"), "absolute path");
+    }
+
+    @Test
+    void refusesSymlinksThatPointOutOfTheLayer() throws IOException {
+        assertRefused(new TarWriter().dir("a").symlink("a/up", "../../etc/passwd"), "points out of the layer");
+    }
+
+    @Test
+    void refusesWritingThroughASymlink() throws IOException {
+        assertRefused(new TarWriter().symlink("etc", "/etc").file("etc/flotilla-evil", "x"), "through the symlink");
+        assertFalse(Files.exists(Path.of("/etc/flotilla-evil")));
+    }
+
+    @Test
+    void refusesHardLinksToAnythingButAnEarlierFileOfTheLayer() throws IOException {
+        assertRefused(new TarWriter().hardlink("passwd", "etc/passwd"), "hard link");
+    }
+
+    @Test
+    void refusesADigestMismatchAndKeepsNothing() throws IOException {
+        Path tar = new TarWriter().file("a.txt", "a\n").writeTo(temp.resolve("a.tar"));
+        String wrong = "sha256:" + "0".repeat(64);
+        LayerCache cache = cache();
+        InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> cache.importTar(tar, wrong));
+        assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
+        assertTrue(cache.find(wrong).isEmpty());
+        assertCacheEmpty();
+    }
+
+    @Test
+    void refusesAMalformedDigestAndAFileThatIsNotTar() throws IOException {
+        Path junk = Files.writeString(temp.resolve("junk.tar"), "this is not a tar archive at all".repeat(40));
+        LayerCache cache = cache();
+        assertTrue(assertThrows(InvalidLayerException.class, () -> cache.importTar(junk, "md5:abc")).getMessage()
+                .contains("sha256:"));
+        assertTrue(assertThrows(InvalidLayerException.class, () -> cache.importTar(junk, null)).getMessage()
+                .contains("not a tar archive"));
+        assertCacheEmpty();
+    }
+
+    private void assertRefused(TarWriter archive, String reason) throws IOException {
+        Path tar = archive.writeTo(temp.resolve("bad.tar"));
+        LayerCache cache = cache();
+        InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> cache.importTar(tar, null));
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+        assertCacheEmpty();
+    }
+
+    private void assertCacheEmpty() throws IOException {
+        try (Stream<Path> entries = Files.list(temp.resolve("cache"))) {
+            assertEquals(0, entries.count(), "a refused layer leaves nothing in the cache");
+        }
+    }
+}

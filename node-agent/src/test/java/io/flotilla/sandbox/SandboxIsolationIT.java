@@ -1,0 +1,161 @@
+package io.flotilla.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.JobResult.Outcome;
+import io.flotilla.protocol.job.NetworkMode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Acceptance 1 and 2: what a job can see of the host, and of the network, from inside its namespaces. */
+class SandboxIsolationIT {
+    private static TestSandbox box;
+
+    @BeforeAll
+    static void open() throws IOException {
+        box = TestSandbox.open();
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        box.close();
+    }
+
+    @Test
+    void theJobIsPidOne() throws Exception {
+        TestSandbox.Ran ran = box.sh("echo $$");
+        assertEquals("1\n", ran.stdout(), ran.toString());
+    }
+
+    @Test
+    void psShowsOnlyTheJobsOwnProcesses() throws Exception {
+        TestSandbox.Ran ran = box.sh("sleep 30 & ps -e -o pid=,comm=");
+        List<String> lines = ran.stdout().lines().map(String::trim).toList();
+        assertEquals(List.of("sh", "sleep", "ps"), lines.stream().map(l -> l.split("\\s+")[1]).toList(), ran.toString());
+        assertEquals("1", lines.get(0).split("\\s+")[0]);
+    }
+
+    @Test
+    void theHostnameIsTheJobsNotTheHosts() throws Exception {
+        TestSandbox.Ran ran = box.run(ContainerSpec.builder("hostname").hostname("shard-7").build());
+        assertEquals("shard-7\n", ran.stdout());
+        assertNotEquals(InetAddress.getLocalHost().getHostName() + "\n", ran.stdout());
+    }
+
+    @Test
+    void onTheHostSideTheJobRunsAsAnUnprivilegedUid() throws Exception {
+        SandboxJob job = box.sandbox.start(ContainerSpec.builder("sleep", "30").build());
+        long pid = awaitPid(job);
+        String uids = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
+        job.cancel();
+        assertEquals(Outcome.CANCELLED, job.result().get(10, TimeUnit.SECONDS).outcome());
+        for (String uid : uids.substring(4).trim().split("\\s+")) {
+            assertNotEquals("0", uid, uids);
+            assertEquals(Integer.toString(SandboxConfig.NOBODY), uid, uids);
+        }
+    }
+
+    @Test
+    void everyCapabilityIsDroppedAndSeccompAndNoNewPrivsAreOn() throws Exception {
+        TestSandbox.Ran ran = box.sh("grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status");
+        assertTrue(ran.stdout().contains("CapEff:\t0000000000000000"), ran.toString());
+        assertTrue(ran.stdout().contains("CapBnd:\t0000000000000000"), ran.toString());
+        assertTrue(ran.stdout().contains("CapPrm:\t0000000000000000"), ran.toString());
+        assertTrue(ran.stdout().contains("NoNewPrivs:\t1"), ran.toString());
+        assertTrue(ran.stdout().contains("Seccomp:\t2"), ran.toString());
+    }
+
+    @Test
+    void seccompRefusesNewNamespacesAndMounts() throws Exception {
+        TestSandbox.Ran ran = box.sh("unshare -U true; echo unshare=$?; mount -t tmpfs none /tmp 2>&1; echo mount=$?");
+        assertTrue(ran.stdout().contains("unshare=1"), ran.toString());
+        assertFalse(ran.stdout().contains("mount=0"), ran.toString());
+        assertTrue(ran.stderr().contains("Operation not permitted"), ran.toString());
+    }
+
+    @Test
+    void theEnvironmentIsOnlyWhatTheSpecSays() throws Exception {
+        TestSandbox.Ran ran = box.run(ContainerSpec.builder("/usr/bin/env").env("ANSWER", "42").build());
+        assertEquals(List.of("ANSWER=42", "PATH=" + ContainerSpec.DEFAULT_PATH),
+                ran.stdout().lines().sorted().toList(), ran.toString());
+    }
+
+    @Test
+    void stdinComesFromAFileOrIsEmpty() throws Exception {
+        Path input = Files.createTempFile("flotilla-stdin-", ".txt");
+        Files.writeString(input, "fed from a file\n");
+        try {
+            assertEquals("fed from a file\n", box.run(ContainerSpec.builder("cat").stdinFile(input.toString()).build())
+                    .stdout());
+            assertEquals("", box.run(ContainerSpec.builder("cat").build()).stdout());
+        } finally {
+            Files.delete(input);
+        }
+    }
+
+    @Test
+    void theWorkingDirectoryIsSet() throws Exception {
+        assertEquals("/tmp\n", box.run(ContainerSpec.builder("pwd").workdir("/tmp").build()).stdout());
+    }
+
+    @Test
+    void withNetworkNoneTheHostLoopbackIsUnreachable() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> accept(server));
+            TestSandbox.Ran none = box.run(ContainerSpec.builder("bash", "-c",
+                    "echo hello > /dev/tcp/127.0.0.1/" + server.getLocalPort()).build());
+            assertEquals(Outcome.EXITED, none.result().outcome(), none.toString());
+            assertNotEquals(0, none.result().exitCode(), none.toString());
+
+            TestSandbox.Ran host = box.run(ContainerSpec.builder("bash", "-c",
+                    "echo hello > /dev/tcp/127.0.0.1/" + server.getLocalPort()).network(NetworkMode.HOST).build());
+            assertEquals(0, host.result().exitCode(), "the same connection works with the host's network: " + host);
+            accepted.get(10, TimeUnit.SECONDS).close();
+        }
+    }
+
+    @Test
+    void withNetworkLoopbackAServerInsideIsReachableFromInside() throws Exception {
+        String script = String.join("\n",
+                "import socket",
+                "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+                "c = socket.create_connection(s.getsockname()); a, _ = s.accept()",
+                "c.sendall(b'ping'); print(a.recv(4).decode())");
+        TestSandbox.Ran loopback = box.run(ContainerSpec.builder("python3", "-c", script)
+                .network(NetworkMode.LOOPBACK).build());
+        assertEquals("ping\n", loopback.stdout(), loopback.toString());
+
+        TestSandbox.Ran none = box.run(ContainerSpec.builder("python3", "-c", script).build());
+        assertNotEquals(0, none.result().exitCode(), "with network none even loopback is down: " + none);
+    }
+
+    private static Socket accept(ServerSocket server) {
+        try {
+            return server.accept();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long awaitPid(SandboxJob job) throws InterruptedException {
+        for (int i = 0; i < 1000 && job.hostPid().isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        return job.hostPid().orElseThrow();
+    }
+}
