@@ -1,14 +1,17 @@
 /*
  * The code that runs in a job's process between clone() and execve().
  *
- * It is kept in this one small file because it lives under the rule for a process created by clone() without
- * exec: only async-signal-safe calls. So: raw system calls and the small string helpers below, no stdio, no
- * malloc, no strerror. A failure is reported to the launcher as an errno plus a short description on
- * plan->error_fd, and the child exits 127; the launcher turns that into the job's launch error.
+ * It is kept in this one small file because it lives under two rules. The child is cloned with CLONE_VM, sharing
+ * the launcher's memory until it executes the job (that saves copying and tearing down page tables, the largest
+ * cost of a job on small machines), so it must not touch memory the launcher uses: it reads only its own plan
+ * and writes only its own stack. And like any child of a clone without exec, it may only make raw system calls:
+ * no stdio, no malloc, no errno (see sys6() in launcher.h). A failure is reported to the launcher as an errno
+ * plus a short description on plan->error_fd, and the child exits 127; the launcher turns that into the job's
+ * launch error.
  *
  * Order matters, and each step depends on the one before:
- *   1. wait until the launcher has written the uid/gid maps and put us in our cgroups;
- *   2. a new session, the job's stdin/stdout/stderr, and death when the launcher dies;
+ *   1. die with the launcher, then wait until it has written the uid/gid maps and put us in our cgroups;
+ *   2. default signal handling, a new session, the job's stdin/stdout/stderr;
  *   3. assemble the root filesystem under plan->new_root, then pivot into it and detach the host's tree;
  *   4. the hostname;
  *   5. drop every capability from the bounding set, become the job's uid/gid (which clears the rest);
@@ -19,7 +22,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
 #include <sched.h>
@@ -34,8 +36,12 @@
 
 enum { PATH_BUF = 4096 };
 
-static void fail(const struct child_plan *plan, const char *what, const char *path) {
-    int err = errno;
+static void child_exit(int status) {
+    for (;;) SYS1(__NR_exit_group, status);
+}
+
+static void fail(const struct child_plan *plan, const char *what, const char *path, long rc) {
+    int err = (int)-rc;
     char buf[PATH_BUF + 256];
     size_t n = 0;
     memcpy(buf, &err, sizeof err);
@@ -45,9 +51,13 @@ static void fail(const struct child_plan *plan, const char *what, const char *pa
         buf[n++] = ' ';
         for (const char *s = path; *s && n < sizeof buf - 1; s++) buf[n++] = *s;
     }
-    ssize_t ignored = write(plan->error_fd, buf, n);
-    (void)ignored;
-    _exit(127);
+    SYS3(__NR_write, plan->error_fd, buf, n);
+    child_exit(127);
+}
+
+/* Fails the job with `what` when a system call returned -errno. */
+static void check(const struct child_plan *plan, long rc, const char *what, const char *path) {
+    if (rc < 0) fail(plan, what, path, rc);
 }
 
 /* dst = a + b, truncated to PATH_BUF; both are absolute paths, so "/root" + "/usr" gives "/root/usr". */
@@ -59,49 +69,57 @@ static void join(char *dst, const char *a, const char *b) {
     dst[n] = '\0';
 }
 
+static long make_dir(const char *path) {
+    long rc = SYS3(__NR_mkdirat, AT_FDCWD, path, 0755);
+    return rc == -EEXIST ? 0 : rc;
+}
+
 /* mkdir -p. Existing directories are fine; a missing parent inside a read-only bind is the caller's error. */
-static int mkdir_p(char *path) {
+static long mkdir_p(char *path) {
     for (char *p = path + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
-        int rc = mkdir(path, 0755);
+        long rc = make_dir(path);
         *p = '/';
-        if (rc != 0 && errno != EEXIST) return -1;
+        if (rc < 0) return rc;
     }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) return -1;
-    return 0;
+    return make_dir(path);
 }
 
 /* Creates the mount point for dest: a directory, or an empty file when the source is not a directory. */
 static void make_mount_point(const struct child_plan *plan, char *target, const char *src) {
     struct stat st;
-    int want_file = src != NULL && stat(src, &st) == 0 && !S_ISDIR(st.st_mode);
+    int want_file = src != NULL && SYS4(__NR_newfstatat, AT_FDCWD, src, &st, 0) == 0 && !S_ISDIR(st.st_mode);
     if (!want_file) {
-        if (mkdir_p(target) != 0) fail(plan, "cannot create mount point", target);
+        check(plan, mkdir_p(target), "cannot create mount point", target);
         return;
     }
     char *slash = strrchr(target, '/');
     if (slash && slash != target) {
         *slash = '\0';
-        int rc = mkdir_p(target);
+        long rc = mkdir_p(target);
         *slash = '/';
-        if (rc != 0) fail(plan, "cannot create mount point", target);
+        check(plan, rc, "cannot create mount point", target);
     }
-    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0 && errno != EEXIST && errno != EISDIR) fail(plan, "cannot create mount point", target);
-    if (fd >= 0) close(fd);
+    long fd = SYS4(__NR_openat, AT_FDCWD, target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 && fd != -EEXIST && fd != -EISDIR) fail(plan, "cannot create mount point", target, fd);
+    if (fd >= 0) SYS1(__NR_close, fd);
 }
 
-static void set_attrs_recursive(const struct child_plan *plan, const char *target, uint64_t attrs) {
+static long set_attrs(const char *target, unsigned flags, uint64_t attrs) {
     struct mount_attr attr = {.attr_set = attrs};
-    if (syscall(SYS_mount_setattr, AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof attr) != 0)
-        fail(plan, "cannot make read-only", target);
+    return SYS5(__NR_mount_setattr, AT_FDCWD, target, flags, &attr, sizeof attr);
+}
+
+static long mount_fs(const char *src, const char *target, const char *type, unsigned long flags, const char *data) {
+    return SYS5(__NR_mount, src, target, type, flags, data);
 }
 
 static void bind_read_only(const struct child_plan *plan, const struct mount_step *m, char *target) {
     make_mount_point(plan, target, m->src);
-    if (mount(m->src, target, NULL, MS_BIND | MS_REC, NULL) != 0) fail(plan, "cannot bind", m->src);
-    set_attrs_recursive(plan, target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    check(plan, mount_fs(m->src, target, NULL, MS_BIND | MS_REC, NULL), "cannot bind", m->src);
+    check(plan, set_attrs(target, AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV),
+          "cannot make read-only", target);
 }
 
 /* A writable job sees each read-only layer through an overlay whose upper layer lives in the scratch tmpfs. */
@@ -116,11 +134,13 @@ static void overlay(const struct child_plan *plan, const struct mount_step *m, c
     while (d > 0) name[n++] = digits[--d];
     name[n] = '\0';
     join(upper, plan->scratch_dir, name);
-    if (mkdir(upper, 0755) != 0) fail(plan, "cannot create overlay dir", upper);
+    check(plan, SYS3(__NR_mkdirat, AT_FDCWD, upper, 0755), "cannot create overlay dir", upper);
     join(work, upper, "/work");
     join(upper, upper, "/upper");
-    if (mkdir(upper, 0755) != 0 || mkdir(work, 0755) != 0) fail(plan, "cannot create overlay dir", upper);
-    if (chown(upper, plan->uid, plan->gid) != 0) fail(plan, "cannot chown overlay dir", upper);
+    check(plan, SYS3(__NR_mkdirat, AT_FDCWD, upper, 0755), "cannot create overlay dir", upper);
+    check(plan, SYS3(__NR_mkdirat, AT_FDCWD, work, 0755), "cannot create overlay dir", work);
+    /* The job owns the top of each layer, so it can add entries there; its writes still vanish with it. */
+    check(plan, SYS5(__NR_fchownat, AT_FDCWD, upper, plan->uid, plan->gid, 0), "cannot chown overlay dir", upper);
     options[0] = '\0';
     strcat(options, "userxattr,lowerdir=");
     strcat(options, m->src);
@@ -129,23 +149,25 @@ static void overlay(const struct child_plan *plan, const struct mount_step *m, c
     strcat(options, ",workdir=");
     strcat(options, work);
     make_mount_point(plan, target, NULL);
-    if (mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, options) != 0)
-        fail(plan, "cannot mount writable overlay on", m->src);
+    check(plan, mount_fs("overlay", target, "overlay", MS_NOSUID | MS_NODEV, options),
+          "cannot mount writable overlay on", m->src);
 }
 
 static void tmpfs(const struct child_plan *plan, char *target, const char *options) {
-    if (mkdir_p(target) != 0) fail(plan, "cannot create mount point", target);
-    if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0) fail(plan, "cannot mount tmpfs", target);
+    check(plan, mkdir_p(target), "cannot create mount point", target);
+    check(plan, mount_fs("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options), "cannot mount tmpfs", target);
 }
 
 static void build_root(const struct child_plan *plan) {
     char target[PATH_BUF];
     /* The launcher's own mounts are all private, so these copies are too: nothing here reaches the host. */
-    if (mount("tmpfs", plan->new_root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
-        fail(plan, "cannot mount root tmpfs", plan->new_root);
-    if (chown(plan->new_root, plan->uid, plan->gid) != 0) fail(plan, "cannot chown root", plan->new_root);
-    if (plan->writable && mount("tmpfs", plan->scratch_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
-        fail(plan, "cannot mount scratch tmpfs", plan->scratch_dir);
+    check(plan, mount_fs("tmpfs", plan->new_root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"),
+          "cannot mount root tmpfs", plan->new_root);
+    check(plan, SYS5(__NR_fchownat, AT_FDCWD, plan->new_root, plan->uid, plan->gid, 0), "cannot chown root",
+          plan->new_root);
+    if (plan->writable)
+        check(plan, mount_fs("tmpfs", plan->scratch_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"),
+              "cannot mount scratch tmpfs", plan->scratch_dir);
 
     for (int i = 0; i < plan->mount_count; i++) {
         const struct mount_step *m = &plan->mounts[i];
@@ -156,20 +178,20 @@ static void build_root(const struct child_plan *plan) {
             else bind_read_only(plan, m, target);
             break;
         case MOUNT_SYMLINK:
-            if (symlink(m->src, target) != 0) fail(plan, "cannot create symlink", target);
+            check(plan, SYS3(__NR_symlinkat, m->src, AT_FDCWD, target), "cannot create symlink", target);
             break;
         case MOUNT_TMPFS:
             tmpfs(plan, target, "mode=1777");
             break;
         case MOUNT_PROC:
-            if (mkdir_p(target) != 0) fail(plan, "cannot create mount point", target);
-            if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
-                fail(plan, "cannot mount proc on", target);
+            check(plan, mkdir_p(target), "cannot create mount point", target);
+            check(plan, mount_fs("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
+                  "cannot mount proc on", target);
             break;
         case MOUNT_DEV: {
-            if (mkdir_p(target) != 0) fail(plan, "cannot create mount point", target);
-            if (mount(plan->dev_template, target, NULL, MS_BIND | MS_REC, NULL) != 0)
-                fail(plan, "cannot bind /dev template", plan->dev_template);
+            check(plan, mkdir_p(target), "cannot create mount point", target);
+            check(plan, mount_fs(plan->dev_template, target, NULL, MS_BIND | MS_REC, NULL),
+                  "cannot bind /dev template", plan->dev_template);
             char shm[PATH_BUF];
             join(shm, target, "/shm");
             tmpfs(plan, shm, "mode=1777");
@@ -177,31 +199,42 @@ static void build_root(const struct child_plan *plan) {
         }
         }
     }
-    if (!plan->writable) {
-        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-        if (syscall(SYS_mount_setattr, AT_FDCWD, plan->new_root, 0, &attr, sizeof attr) != 0)
-            fail(plan, "cannot make root read-only", plan->new_root);
-    }
+    if (!plan->writable) check(plan, set_attrs(plan->new_root, 0, MOUNT_ATTR_RDONLY), "cannot make root read-only",
+                               plan->new_root);
     /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only the new root. */
-    if (chdir(plan->new_root) != 0) fail(plan, "cannot enter new root", plan->new_root);
-    if (syscall(SYS_pivot_root, ".", ".") != 0) fail(plan, "cannot pivot into new root", plan->new_root);
-    if (umount2(".", MNT_DETACH) != 0) fail(plan, "cannot detach host root", NULL);
-    if (chdir("/") != 0) fail(plan, "cannot enter new root", "/");
+    check(plan, SYS1(__NR_chdir, plan->new_root), "cannot enter new root", plan->new_root);
+    check(plan, SYS2(__NR_pivot_root, ".", "."), "cannot pivot into new root", plan->new_root);
+    check(plan, SYS2(__NR_umount2, ".", MNT_DETACH), "cannot detach host root", NULL);
+    check(plan, SYS1(__NR_chdir, "/"), "cannot enter new root", "/");
 }
 
 static void drop_privileges(const struct child_plan *plan) {
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) fail(plan, "cannot drop capability", NULL);
+        long rc = SYS2(__NR_prctl, PR_CAPBSET_DROP, cap);
+        if (rc < 0 && rc != -EINVAL) fail(plan, "cannot drop capability", NULL, rc);
     }
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) fail(plan, "cannot clear ambient caps", NULL);
-    if (setgroups(0, NULL) != 0) fail(plan, "cannot clear supplementary groups", NULL);
-    if (setresgid(plan->gid, plan->gid, plan->gid) != 0) fail(plan, "cannot set gid", NULL);
-    if (setresuid(plan->uid, plan->uid, plan->uid) != 0) fail(plan, "cannot set uid", NULL);
+    check(plan, SYS2(__NR_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL), "cannot clear ambient caps", NULL);
+    check(plan, SYS2(__NR_setgroups, 0, NULL), "cannot clear supplementary groups", NULL);
+    check(plan, SYS3(__NR_setresgid, plan->gid, plan->gid, plan->gid), "cannot set gid", NULL);
+    check(plan, SYS3(__NR_setresuid, plan->uid, plan->uid, plan->uid), "cannot set uid", NULL);
     struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof data);
-    if (syscall(SYS_capset, &header, data) != 0) fail(plan, "cannot clear capabilities", NULL);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "cannot set no_new_privs", NULL);
+    check(plan, SYS2(__NR_capset, &header, data), "cannot clear capabilities", NULL);
+    check(plan, SYS2(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1), "cannot set no_new_privs", NULL);
+}
+
+/* The launcher blocks SIGCHLD and ignores SIGPIPE for itself; a job starts with neither. */
+static void default_signals(const struct child_plan *plan) {
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        uint64_t mask;
+    } action = {SIG_DFL, 0, NULL, 0};
+    check(plan, SYS4(__NR_rt_sigaction, SIGPIPE, &action, NULL, sizeof(uint64_t)), "cannot reset SIGPIPE", NULL);
+    uint64_t none = 0;
+    check(plan, SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none), "cannot unblock signals", NULL);
 }
 
 static const char *env_value(char *const envp[], const char *name) {
@@ -212,16 +245,15 @@ static const char *env_value(char *const envp[], const char *name) {
     return NULL;
 }
 
-/* execvpe() is not async-signal-safe, so search PATH by hand. ENOENT wins only if nothing better was seen. */
+/* Searches PATH like execvp(). ENOENT is reported only if no candidate failed for a better reason. */
 static void exec_program(const struct child_plan *plan) {
     const char *program = plan->argv[0];
     if (strchr(program, '/')) {
-        execve(program, plan->argv, plan->envp);
-        fail(plan, "cannot execute", program);
+        fail(plan, "cannot execute", program, SYS3(__NR_execve, program, plan->argv, plan->envp));
     }
     const char *path = env_value(plan->envp, "PATH");
     if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
-    int saved = ENOENT;
+    long saved = -ENOENT;
     char candidate[PATH_BUF];
     while (*path) {
         size_t n = 0;
@@ -231,29 +263,31 @@ static void exec_program(const struct child_plan *plan) {
         candidate[n++] = '/';
         candidate[n] = '\0';
         strncat(candidate, program, PATH_BUF - n - 1);
-        execve(candidate, plan->argv, plan->envp);
-        if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+        long rc = SYS3(__NR_execve, candidate, plan->argv, plan->envp);
+        if (rc != -ENOENT && rc != -ENOTDIR) saved = rc;
     }
-    errno = saved;
-    fail(plan, saved == ENOENT ? "program not found:" : "cannot execute", program);
+    fail(plan, saved == -ENOENT ? "program not found:" : "cannot execute", program, saved);
 }
 
 int child_main(void *arg) {
     const struct child_plan *plan = arg;
     char go;
     /* Set before waiting: a launcher that dies earlier closes the sync pipe, so the read below sees EOF. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) _exit(127);
-    if (read(plan->sync_fd, &go, 1) != 1) _exit(127); /* the launcher gave up on us */
-    close(plan->sync_fd);
-    if (setsid() < 0) fail(plan, "cannot start a session", NULL);
-    if (dup2(plan->stdin_fd, 0) < 0 || dup2(plan->stdout_fd, 1) < 0 || dup2(plan->stderr_fd, 2) < 0)
-        fail(plan, "cannot attach standard streams", NULL);
+    if (SYS2(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL) < 0) child_exit(127);
+    if (SYS3(__NR_read, plan->sync_fd, &go, 1) != 1) child_exit(127); /* the launcher gave up on us */
+    SYS1(__NR_close, plan->sync_fd);
+    default_signals(plan);
+    check(plan, SYS0(__NR_setsid), "cannot start a session", NULL);
+    check(plan, SYS3(__NR_dup3, plan->stdin_fd, 0, 0), "cannot attach stdin", NULL);
+    check(plan, SYS3(__NR_dup3, plan->stdout_fd, 1, 0), "cannot attach stdout", NULL);
+    check(plan, SYS3(__NR_dup3, plan->stderr_fd, 2, 0), "cannot attach stderr", NULL);
 
     build_root(plan);
-    if (sethostname(plan->hostname, strlen(plan->hostname)) != 0) fail(plan, "cannot set hostname", plan->hostname);
+    check(plan, SYS2(__NR_sethostname, plan->hostname, strlen(plan->hostname)), "cannot set hostname",
+          plan->hostname);
     drop_privileges(plan);
-    if (chdir(plan->workdir) != 0) fail(plan, "working directory", plan->workdir);
-    if (install_seccomp_filter() != 0) fail(plan, "cannot install seccomp filter", NULL);
+    check(plan, SYS1(__NR_chdir, plan->workdir), "working directory", plan->workdir);
+    check(plan, install_seccomp_filter(), "cannot install seccomp filter", NULL);
     exec_program(plan);
     return 127;
 }

@@ -108,6 +108,10 @@ struct job {
     int cancelled;
     int netns; /* index into the pool, -1 for the host's network */
     char cgroup_procs[PATH_MAX];
+    /* Shared with the child (CLONE_VM) until it has executed or died; freed only when the job is released. */
+    struct child_plan *plan;
+    char *arena;
+    char *stack;
 };
 
 struct netns {
@@ -124,8 +128,7 @@ static int epoll_fd, signal_fd, host_netns_fd, devnull_fd;
 static uid_t job_uid;
 static gid_t job_gid;
 static char new_root[PATH_MAX], scratch_dir[PATH_MAX], dev_template[PATH_MAX];
-static struct child_plan plan;
-static char child_stack[512 * 1024] __attribute__((aligned(16)));
+enum { CHILD_STACK = 256 * 1024 };
 
 static void die(const char *what) {
     fprintf(stderr, "flotilla-launcher: %s: %s\n", what, strerror(errno));
@@ -299,6 +302,9 @@ static void release(struct job *job) {
     }
     close_fd(&job->error_fd);
     if (job->netns >= 0) pool[job->netns].in_use = 0;
+    free(job->plan);
+    free(job->arena);
+    free(job->stack);
     job->in_use = 0;
 }
 
@@ -505,19 +511,19 @@ static void start_job(uint64_t id, struct reader *r) {
     job->netns = -1;
     job->grace_ms = 2000;
 
-    /* Parse the request into the static plan. Strings are copied into one buffer that lives until clone(). */
-    char *arena = malloc((size_t)(r->end - r->p) * 2 + 16);
-    if (!arena) die("out of memory");
+    /* Parse the request into the job's plan. Strings are copied into one buffer that the child reads. */
+    struct child_plan *plan = job->plan = calloc(1, sizeof *plan);
+    char *arena = job->arena = malloc((size_t)(r->end - r->p) * 2 + 16);
+    job->stack = malloc(CHILD_STACK);
+    if (!plan || !arena || !job->stack) die("out of memory");
     char *next = arena;
     int argc = 0, envc = 0, net = NET_NONE;
     const char *stdin_path = NULL, *out_paths[2] = {NULL, NULL};
     char *cgroups[MAX_CGROUPS];
     int cgroup_count = 0;
     uint64_t timeout_ms = 0;
-    plan.mount_count = 0;
-    plan.writable = 0;
-    plan.workdir = "/";
-    plan.hostname = "flotilla";
+    plan->workdir = "/";
+    plan->hostname = "flotilla";
     int bad = 0;
     while (r->p < r->end && !bad) {
         unsigned tag;
@@ -532,10 +538,10 @@ static void start_job(uint64_t id, struct reader *r) {
         next += len + 1;
         r->p += len;
         switch (tag) {
-        case F_ARG: if (argc < MAX_ARGS) plan.argv[argc++] = value; else bad = 1; break;
-        case F_ENV: if (envc < MAX_ENV) plan.envp[envc++] = value; else bad = 1; break;
-        case F_WORKDIR: plan.workdir = value; break;
-        case F_HOSTNAME: plan.hostname = value; break;
+        case F_ARG: if (argc < MAX_ARGS) plan->argv[argc++] = value; else bad = 1; break;
+        case F_ENV: if (envc < MAX_ENV) plan->envp[envc++] = value; else bad = 1; break;
+        case F_WORKDIR: plan->workdir = value; break;
+        case F_HOSTNAME: plan->hostname = value; break;
         case F_STDIN: stdin_path = value; break;
         case F_STDOUT: out_paths[0] = value; break;
         case F_STDERR: out_paths[1] = value; break;
@@ -543,12 +549,12 @@ static void start_job(uint64_t id, struct reader *r) {
         case F_TIMEOUT_MS: timeout_ms = value_u64(value, len); break;
         case F_GRACE_MS: job->grace_ms = value_u64(value, len); break;
         case F_NET: net = len ? (unsigned char)value[0] : NET_NONE; break;
-        case F_WRITABLE: plan.writable = len && value[0]; break;
+        case F_WRITABLE: plan->writable = len && value[0]; break;
         case F_CGROUP_PROCS: if (cgroup_count < MAX_CGROUPS) cgroups[cgroup_count++] = value; else bad = 1; break;
         case F_MOUNT: {
             /* u8 kind, then "src\0dest" */
-            if (len < 2 || plan.mount_count >= MAX_MOUNTS) { bad = 1; break; }
-            struct mount_step *m = &plan.mounts[plan.mount_count++];
+            if (len < 2 || plan->mount_count >= MAX_MOUNTS) { bad = 1; break; }
+            struct mount_step *m = &plan->mounts[plan->mount_count++];
             m->kind = (enum mount_kind)(unsigned char)value[0];
             m->src = value + 1;
             m->dest = m->src + strlen(m->src) + 1;
@@ -558,12 +564,11 @@ static void start_job(uint64_t id, struct reader *r) {
         default: bad = 1;
         }
     }
-    plan.argv[argc] = NULL;
-    plan.envp[envc] = NULL;
+    plan->argv[argc] = NULL;
+    plan->envp[envc] = NULL;
     if (bad || argc == 0 || !out_paths[0] || !out_paths[1] || net > NET_HOST) {
         errno = EINVAL;
         reject(job, "malformed start request%s: %s", "");
-        free(arena);
         return;
     }
     if (cgroup_count > 0) snprintf(job->cgroup_procs, sizeof job->cgroup_procs, "%s", cgroups[0]);
@@ -571,7 +576,6 @@ static void start_job(uint64_t id, struct reader *r) {
     int stdin_fd = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
     if (stdin_fd < 0) {
         reject(job, "cannot open stdin file %s: %s", stdin_path);
-        free(arena);
         return;
     }
     int child_ends[2] = {-1, -1}, sync_pipe[2] = {-1, -1}, error_pipe[2] = {-1, -1};
@@ -582,7 +586,6 @@ static void start_job(uint64_t id, struct reader *r) {
             reject(job, "cannot prepare output file %s: %s", out_paths[i]);
             for (int k = 0; k <= i; k++) close_fd(&child_ends[k]);
             close(stdin_fd);
-            free(arena);
             return;
         }
         job->out[i].pipe_fd = p[0];
@@ -600,21 +603,22 @@ static void start_job(uint64_t id, struct reader *r) {
             goto cleanup;
         }
     }
-    plan.new_root = new_root;
-    plan.scratch_dir = scratch_dir;
-    plan.dev_template = dev_template;
-    plan.uid = job_uid;
-    plan.gid = job_gid;
-    plan.sync_fd = sync_pipe[0];
-    plan.error_fd = error_pipe[1];
-    plan.stdin_fd = stdin_fd;
-    plan.stdout_fd = child_ends[0];
-    plan.stderr_fd = child_ends[1];
+    plan->new_root = new_root;
+    plan->scratch_dir = scratch_dir;
+    plan->dev_template = dev_template;
+    plan->uid = job_uid;
+    plan->gid = job_gid;
+    plan->sync_fd = sync_pipe[0];
+    plan->error_fd = error_pipe[1];
+    plan->stdin_fd = stdin_fd;
+    plan->stdout_fd = child_ends[0];
+    plan->stderr_fd = child_ends[1];
     job->started_us = now_us();
-    job->pid = clone(child_main, child_stack + sizeof child_stack,
-                     CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
-                         SIGCHLD,
-                     &plan);
+    /* CLONE_VM: the child borrows our memory until execve(), so no page tables are copied (see child.c). */
+    job->pid = clone(child_main, job->stack + CHILD_STACK,
+                     CLONE_VM | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+                         CLONE_NEWCGROUP | SIGCHLD,
+                     plan);
     int clone_errno = errno;
     if (net != NET_HOST && setns(host_netns_fd, CLONE_NEWNET) != 0) die("cannot return to the host network namespace");
     if (job->pid < 0) {
@@ -646,7 +650,6 @@ static void start_job(uint64_t id, struct reader *r) {
     close(sync_pipe[0]);
     close(sync_pipe[1]);
     close(error_pipe[1]);
-    free(arena);
     return;
 
 cleanup:
@@ -655,7 +658,6 @@ cleanup:
     close(sync_pipe[0]);
     close(sync_pipe[1]);
     close(error_pipe[1]);
-    free(arena);
 }
 
 static void kill_job(uint64_t id, struct reader *r) {

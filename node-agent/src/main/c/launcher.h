@@ -45,10 +45,48 @@ struct child_plan {
     int stderr_fd;
 };
 
-/* Runs in the cloned child. Never returns. Only async-signal-safe calls (see child.c). */
+/* Runs in the cloned child. Never returns. Only raw system calls (see child.c). */
 int child_main(void *plan);
 
-/* Installs the job's seccomp filter. Returns 0, or -1 with errno set. */
-int install_seccomp_filter(void);
+/* Installs the job's seccomp filter. Returns 0, or -errno. */
+long install_seccomp_filter(void);
+
+/*
+ * A system call that returns -errno instead of setting errno. The child shares the launcher's memory (CLONE_VM),
+ * and so its thread-local errno, until it executes the job; glibc's wrappers would race with the launcher on it,
+ * and some (setresuid) would even signal the launcher's own thread. So the child uses only these.
+ */
+static inline long sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
+#if defined(__x86_64__)
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+#elif defined(__aarch64__)
+    register long x8 __asm__("x8") = n;
+    register long x0 __asm__("x0") = a1;
+    register long x1 __asm__("x1") = a2;
+    register long x2 __asm__("x2") = a3;
+    register long x3 __asm__("x3") = a4;
+    register long x4 __asm__("x4") = a5;
+    register long x5 __asm__("x5") = a6;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5) : "memory");
+    return x0;
+#else
+#error "raw system calls are written for x86_64 and aarch64 only"
+#endif
+}
+
+#define SYS0(n) sys6((n), 0, 0, 0, 0, 0, 0)
+#define SYS1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
+#define SYS2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define SYS3(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define SYS4(n, a, b, c, d) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define SYS5(n, a, b, c, d, e) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 #endif

@@ -56,7 +56,7 @@ enum { DENIED_COUNT = sizeof denied / sizeof denied[0], MAX_FILTER = 2 * DENIED_
 #define STMT(code, k) ((struct sock_filter)BPF_STMT(code, k))
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
 
-int install_seccomp_filter(void) {
+long install_seccomp_filter(void) {
     struct sock_filter filter[MAX_FILTER];
     unsigned n = 0;
     filter[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
@@ -81,5 +81,5 @@ int install_seccomp_filter(void) {
     filter[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 
     struct sock_fprog program = {.len = (unsigned short)n, .filter = filter};
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0);
+    return SYS3(__NR_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
 }

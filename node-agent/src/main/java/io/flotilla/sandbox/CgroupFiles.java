@@ -13,7 +13,7 @@ final class CgroupFiles {
 
     /** The number after {@code key} in a flat-keyed file such as memory.events, or 0 when the key is absent. */
     static long keyed(Path file, String key) throws IOException {
-        for (String line : Files.readAllLines(file)) {
+        for (String line : Files.readString(file).split("\n")) {
             String[] parts = line.trim().split("\\s+");
             if (parts.length == 2 && parts[0].equals(key)) {
                 return Long.parseLong(parts[1]);

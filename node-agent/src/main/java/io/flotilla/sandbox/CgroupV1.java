@@ -18,6 +18,8 @@ final class CgroupV1 implements JobCgroup {
 
     private final Map<CgroupController, Path> dirs;
     private Limits applied;
+    private long oomKills;
+    private long pidsLimitHits;
 
     CgroupV1(Map<CgroupController, Path> dirs) throws IOException {
         this.dirs = new EnumMap<>(dirs);
@@ -28,6 +30,8 @@ final class CgroupV1 implements JobCgroup {
         if (cpu != null) {
             CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
         }
+        oomKills = readOomKills();
+        pidsLimitHits = readPidsLimitHits();
     }
 
     @Override
@@ -71,13 +75,22 @@ final class CgroupV1 implements JobCgroup {
     }
 
     @Override
-    public long oomKills() throws IOException {
+    public LimitHits limitsHit(Limits limits) throws IOException {
+        long oomBefore = oomKills;
+        long pidsBefore = pidsLimitHits;
+        if (limits.memoryBytes() != 0) { // only then did the job join the memory cgroup
+            oomKills = readOomKills();
+        }
+        pidsLimitHits = readPidsLimitHits();
+        return new LimitHits(oomKills > oomBefore, pidsLimitHits > pidsBefore);
+    }
+
+    private long readOomKills() throws IOException {
         Path memory = dirs.get(CgroupController.MEMORY);
         return memory == null ? 0 : CgroupFiles.keyed(memory.resolve("memory.oom_control"), "oom_kill");
     }
 
-    @Override
-    public long pidsLimitHits() throws IOException {
+    private long readPidsLimitHits() throws IOException {
         return CgroupFiles.keyed(dirs.get(CgroupController.PIDS).resolve("pids.events"), "max");
     }
 

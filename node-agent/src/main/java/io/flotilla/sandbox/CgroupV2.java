@@ -14,11 +14,15 @@ final class CgroupV2 implements JobCgroup {
     private final Path dir;
     private final Set<CgroupController> controllers;
     private Limits applied;
+    private long oomKills;
+    private long pidsLimitHits;
 
     CgroupV2(Path dir, Set<CgroupController> controllers) throws IOException {
         this.dir = dir;
         this.controllers = controllers;
         Files.createDirectories(dir);
+        oomKills = readOomKills();
+        pidsLimitHits = readPidsLimitHits();
     }
 
     @Override
@@ -50,13 +54,20 @@ final class CgroupV2 implements JobCgroup {
     }
 
     @Override
-    public long oomKills() throws IOException {
+    public LimitHits limitsHit(Limits limits) throws IOException {
+        long oomBefore = oomKills;
+        long pidsBefore = pidsLimitHits;
+        oomKills = readOomKills();
+        pidsLimitHits = readPidsLimitHits();
+        return new LimitHits(oomKills > oomBefore, pidsLimitHits > pidsBefore);
+    }
+
+    private long readOomKills() throws IOException {
         return controllers.contains(CgroupController.MEMORY) ? CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill")
                 : 0;
     }
 
-    @Override
-    public long pidsLimitHits() throws IOException {
+    private long readPidsLimitHits() throws IOException {
         return controllers.contains(CgroupController.PIDS) ? CgroupFiles.keyed(dir.resolve("pids.events"), "max") : 0;
     }
 

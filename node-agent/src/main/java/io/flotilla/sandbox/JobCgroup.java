@@ -16,11 +16,12 @@ interface JobCgroup {
     /** The cgroup.procs files the job's pid goes into. The first one lists all of the job's processes. */
     List<Path> procsFiles(Limits limits);
 
-    /** How often the kernel's OOM killer has struck in this cgroup so far. */
-    long oomKills() throws IOException;
+    /** Which limits the job that just left this cgroup ran into. Call it once after each job. */
+    LimitHits limitsHit(Limits limits) throws IOException;
 
-    /** How often a fork failed in this cgroup because of its pids limit so far. */
-    long pidsLimitHits() throws IOException;
+    /** Whether the job was OOM-killed, or had a fork refused, because of its cgroup limits. */
+    record LimitHits(boolean memory, boolean pids) {
+    }
 
     /** Whether no process is left in the cgroup. */
     boolean isEmpty() throws IOException;

@@ -15,12 +15,10 @@ final class JobResults {
         if (event.outcome() == LauncherEvent.Finished.LAUNCH_ERROR) {
             return result(event, Outcome.LAUNCH_ERROR, 0, 0, false);
         }
-        long oomKills = 0;
-        boolean pidsLimitReached = false;
+        JobCgroup.LimitHits hits = new JobCgroup.LimitHits(false, false);
         if (job.cgroup.isPresent()) {
             try {
-                oomKills = job.cgroup.get().oomKills() - job.oomKillsBefore;
-                pidsLimitReached = job.cgroup.get().pidsLimitHits() > job.pidsLimitHitsBefore;
+                hits = job.cgroup.get().limitsHit(job.spec().limits());
             } catch (IOException e) {
                 return JobResult.infrastructureError("cannot read the job's cgroup: " + e.getMessage());
             }
@@ -40,10 +38,10 @@ final class JobResults {
         Outcome outcome = switch (event.outcome()) {
             case LauncherEvent.Finished.TIMED_OUT -> Outcome.TIMED_OUT;
             case LauncherEvent.Finished.CANCELLED -> Outcome.CANCELLED;
-            default -> oomKills > 0 ? Outcome.MEMORY_LIMIT
+            default -> hits.memory() ? Outcome.MEMORY_LIMIT
                     : event.outcome() == LauncherEvent.Finished.SIGNALED ? Outcome.SIGNALED : Outcome.EXITED;
         };
-        return result(event, outcome, exitCode, signal, pidsLimitReached);
+        return result(event, outcome, exitCode, signal, hits.pids());
     }
 
     private static JobResult result(LauncherEvent.Finished event, Outcome outcome, int exitCode, int signal,

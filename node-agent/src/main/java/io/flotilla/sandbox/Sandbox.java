@@ -116,14 +116,10 @@ public final class Sandbox implements AutoCloseable {
         try {
             Path dir = Files.createDirectories(instanceDir.resolve("jobs").resolve(Long.toString(id)));
             Optional<JobCgroup> cgroup = cgroups.acquire();
-            long oomBefore = 0;
-            long pidsBefore = 0;
             if (cgroup.isPresent()) {
                 cgroup.get().apply(spec.limits());
-                oomBefore = cgroup.get().oomKills();
-                pidsBefore = cgroup.get().pidsLimitHits();
             }
-            job = new SandboxJob(id, spec, new JobOutput(dir), this, cgroup, oomBefore, pidsBefore);
+            job = new SandboxJob(id, spec, new JobOutput(dir), this, cgroup);
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare job " + id + ": " + e.getMessage(), e);
         }
@@ -134,7 +130,8 @@ public final class Sandbox implements AutoCloseable {
             job.launcher = current;
             current.send(frame);
         } catch (IOException e) {
-            finish(job, JobResult.infrastructureError("cannot hand the job to the sandbox launcher: " + e.getMessage()));
+            finish(job, JobResult.infrastructureError("cannot hand the job to the sandbox launcher: " + e.getMessage()),
+                    false);
         }
         return job;
     }
@@ -173,17 +170,22 @@ public final class Sandbox implements AutoCloseable {
         return launcher;
     }
 
-    /** Completes a job exactly once and gives its cgroup back, after making sure nothing of the job is left in it. */
-    private void finish(SandboxJob job, JobResult result) {
+    /**
+     * Completes a job exactly once and gives its cgroup back.
+     *
+     * @param reaped the launcher reaped the job's pid 1, and with it, by the pid namespace, every process of the
+     *               job; otherwise the cgroup is emptied first
+     */
+    private void finish(SandboxJob job, JobResult result, boolean reaped) {
         if (running.remove(job.id(), job)) {
-            job.cgroup.ifPresent(cgroup -> recycle(job, cgroup));
+            job.cgroup.ifPresent(cgroup -> recycle(job, cgroup, reaped));
             job.complete(result);
         }
     }
 
-    private void recycle(SandboxJob job, JobCgroup cgroup) {
+    private void recycle(SandboxJob job, JobCgroup cgroup, boolean reaped) {
         try {
-            if (cgroup.isEmpty()) {
+            if (reaped || cgroup.isEmpty()) {
                 cgroups.release(cgroup);
                 return;
             }
@@ -223,7 +225,7 @@ public final class Sandbox implements AutoCloseable {
         public void finished(LauncherProcess from, LauncherEvent.Finished event) {
             SandboxJob job = running.get(event.jobId());
             if (job != null) {
-                finish(job, JobResults.from(event, job));
+                finish(job, JobResults.from(event, job), true);
             }
         }
 
@@ -232,7 +234,7 @@ public final class Sandbox implements AutoCloseable {
             String why = closed ? "the sandbox was closed while the job ran" : reason;
             for (SandboxJob job : List.copyOf(running.values())) {
                 if (job.launcher == from) {
-                    finish(job, JobResult.infrastructureError(why));
+                    finish(job, JobResult.infrastructureError(why), false);
                 }
             }
         }
@@ -251,7 +253,7 @@ public final class Sandbox implements AutoCloseable {
             last.close();
         }
         for (SandboxJob job : List.copyOf(running.values())) {
-            finish(job, JobResult.infrastructureError("the sandbox was closed while the job ran"));
+            finish(job, JobResult.infrastructureError("the sandbox was closed while the job ran"), false);
         }
         cgroups.close();
         try {

@@ -14,20 +14,15 @@ public final class SandboxJob {
     private final CompletableFuture<JobResult> result = new CompletableFuture<>();
     private final Sandbox sandbox;
     final Optional<JobCgroup> cgroup;
-    final long oomKillsBefore;
-    final long pidsLimitHitsBefore;
     volatile LauncherProcess launcher;
     private volatile long hostPid;
 
-    SandboxJob(long id, ContainerSpec spec, JobOutput output, Sandbox sandbox, Optional<JobCgroup> cgroup,
-               long oomKillsBefore, long pidsLimitHitsBefore) {
+    SandboxJob(long id, ContainerSpec spec, JobOutput output, Sandbox sandbox, Optional<JobCgroup> cgroup) {
         this.id = id;
         this.spec = spec;
         this.output = output;
         this.sandbox = sandbox;
         this.cgroup = cgroup;
-        this.oomKillsBefore = oomKillsBefore;
-        this.pidsLimitHitsBefore = pidsLimitHitsBefore;
     }
 
     public long id() {
