@@ -8,25 +8,14 @@ import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.JobResult.Outcome;
 import io.flotilla.protocol.job.Layer;
-import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Acceptance 6: bad input gets a clear error naming the problem, and the sandbox keeps working after each. */
 class SandboxBadInputIT {
-    private static TestSandbox box;
-
-    @BeforeAll
-    static void open() throws IOException {
-        box = TestSandbox.open();
-    }
-
-    @AfterAll
-    static void close() throws IOException {
-        box.close();
-    }
+    @RegisterExtension
+    static final TestSandbox box = TestSandbox.perClass();
 
     @AfterEach
     void theSandboxStillWorks() throws Exception {

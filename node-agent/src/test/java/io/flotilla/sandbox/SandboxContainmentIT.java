@@ -12,23 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Acceptance 4: a job that misbehaves is contained within its limits, and the result says which limit it hit. */
 class SandboxContainmentIT {
-    private static TestSandbox box;
-
-    @BeforeAll
-    static void open() throws IOException {
-        box = TestSandbox.open();
-    }
-
-    @AfterAll
-    static void close() throws IOException {
-        box.close();
-    }
+    @RegisterExtension
+    static final TestSandbox box = TestSandbox.perClass();
 
     @Test
     void aForkBombStopsAtThePidsLimit() throws Exception {

@@ -9,31 +9,20 @@ import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.JobResult.Outcome;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Acceptance 5: the launcher or the whole JVM dying mid-job loses no job and leaves no process behind. */
 class SandboxFaultsIT {
-    private static TestSandbox box;
-
-    @BeforeAll
-    static void open() throws IOException {
-        box = TestSandbox.open();
-    }
-
-    @AfterAll
-    static void close() throws IOException {
-        box.close();
-    }
+    @RegisterExtension
+    static final TestSandbox box = TestSandbox.perClass();
 
     @Test
     void killingTheLauncherFailsItsJobsAsInfrastructureAndANewLauncherRunsTheNextJob() throws Exception {

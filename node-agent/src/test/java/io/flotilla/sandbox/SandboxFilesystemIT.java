@@ -16,23 +16,23 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Acceptance 3 and the setuid case of 4: the root filesystem a job gets, and what its writes do. */
 class SandboxFilesystemIT {
-    private static TestSandbox box;
+    @RegisterExtension
+    static final TestSandbox box = TestSandbox.perClass();
     private static Path hostDir;
 
     @BeforeAll
-    static void open() throws IOException {
-        box = TestSandbox.open();
+    static void createHostDir() throws IOException {
         hostDir = TestSandbox.readableTempDir("flotilla-layer-");
         Files.writeString(hostDir.resolve("existing.txt"), "original\n");
         Files.setPosixFilePermissions(hostDir.resolve("existing.txt"), PosixFilePermissions.fromString("rw-rw-rw-"));
     }
 
     @AfterAll
-    static void close() throws IOException {
-        box.close();
+    static void removeHostDir() throws IOException {
         LayerCache.deleteTree(hostDir);
     }
 

@@ -17,23 +17,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Acceptance 1 and 2: what a job can see of the host, and of the network, from inside its namespaces. */
 class SandboxIsolationIT {
-    private static TestSandbox box;
-
-    @BeforeAll
-    static void open() throws IOException {
-        box = TestSandbox.open();
-    }
-
-    @AfterAll
-    static void close() throws IOException {
-        box.close();
-    }
+    @RegisterExtension
+    static final TestSandbox box = TestSandbox.perClass();
 
     @Test
     void theJobIsPidOne() throws Exception {

@@ -7,11 +7,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real sandbox in a fresh data directory, and short ways to run a job in it, for the integration tests. */
-final class TestSandbox implements AutoCloseable {
-    final Sandbox sandbox;
-    final Path dataDir;
+/**
+ * A real sandbox in a fresh data directory, and short ways to run a job in it, for the integration tests. Register
+ * it with {@code @RegisterExtension static final TestSandbox box = TestSandbox.perClass();} to share one sandbox
+ * among a class's tests, or {@link #open()} one for a single test.
+ */
+final class TestSandbox implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+    Sandbox sandbox;
+    Path dataDir;
 
     /** What a finished job left: its result and its output. */
     record Ran(JobResult result, String stdout, String stderr) {
@@ -21,15 +28,33 @@ final class TestSandbox implements AutoCloseable {
         }
     }
 
-    private TestSandbox(Sandbox sandbox, Path dataDir) {
-        this.sandbox = sandbox;
-        this.dataDir = dataDir;
+    private TestSandbox() {
+    }
+
+    /** Opened before the first test of the class that registers it, closed after its last. */
+    static TestSandbox perClass() {
+        return new TestSandbox();
     }
 
     static TestSandbox open() throws IOException {
-        Path dataDir = Files.createTempDirectory("flotilla-test-");
-        return new TestSandbox(Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY)),
-                dataDir);
+        TestSandbox box = new TestSandbox();
+        box.openNow();
+        return box;
+    }
+
+    private void openNow() throws IOException {
+        dataDir = Files.createTempDirectory("flotilla-test-");
+        sandbox = Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        openNow();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
     }
 
     Ran run(ContainerSpec spec) throws InterruptedException, IOException {
