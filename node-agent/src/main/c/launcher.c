@@ -36,7 +36,7 @@
  *
  * Protocol. Every message in either direction is a frame: a big-endian u32 length, then that many bytes.
  *   Requests (stdin):  u8 op, u64 job id, then for START a list of fields (u8 tag, u32 length, bytes);
- *                      for KILL one u8: 1 = SIGTERM now and SIGKILL after the grace period, 0 = SIGKILL now.
+ *                      KILL has nothing more: the job's pid 1 gets SIGKILL at once, which ends its namespace.
  *   Events (stdout):   READY once at start; STARTED (u64 id, u32 host pid); FINISHED (see send_finished()).
  */
 #define _GNU_SOURCE
@@ -660,18 +660,12 @@ cleanup:
     close(error_pipe[1]);
 }
 
-static void kill_job(uint64_t id, struct reader *r) {
-    unsigned graceful = 0;
-    get_u8(r, &graceful);
+static void kill_job(uint64_t id) {
     struct job *job = find_job_by_id(id);
     if (!job || job->reaped || job->pid <= 0) return;
     job->cancelled = !job->timed_out;
     job->deadline_ms = 0;
-    if (graceful) {
-        terminate(job);
-    } else {
-        kill(job->pid, SIGKILL);
-    }
+    kill(job->pid, SIGKILL);
 }
 
 /* ---------- the control pipe ---------- */
@@ -711,7 +705,7 @@ static void read_control(void) {
         } else if (op == OP_START) {
             start_job(id, &r);
         } else if (op == OP_KILL) {
-            kill_job(id, &r);
+            kill_job(id);
         } else {
             fprintf(stderr, "flotilla-launcher: ignoring unknown op %u\n", op);
         }

@@ -152,7 +152,7 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         try {
-            current.send(StartRequest.kill(job.id(), false));
+            current.send(StartRequest.kill(job.id()));
         } catch (IOException e) {
             log.debug("cancel of job {} found the launcher gone", job.id());
         }

@@ -22,12 +22,10 @@ final class StartRequest {
         header(out, OP_START, jobId);
     }
 
-    /** The KILL frame: graceful sends SIGTERM to the job now and SIGKILL after its grace period. */
-    static byte[] kill(long jobId, boolean graceful) {
+    /** The KILL frame: SIGKILL to the job's pid 1, which ends its whole pid namespace. */
+    static byte[] kill(long jobId) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16);
-        DataOutputStream out = new DataOutputStream(bytes);
-        header(out, OP_KILL, jobId);
-        write(() -> out.writeByte(graceful ? 1 : 0));
+        header(new DataOutputStream(bytes), OP_KILL, jobId);
         return framed(bytes.toByteArray());
     }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,6 +61,21 @@ class SandboxContainmentIT {
         assertEquals(Limits.MIB, Files.size(job.output().stdout()));
         assertTrue(heapAfter - heapBefore < 64 * Limits.MIB,
                 "heap grew by " + (heapAfter - heapBefore) + " bytes while 2 GiB went by");
+        job.output().delete();
+    }
+
+    @Test
+    void outputCanBeReadWhileTheJobRuns() throws Exception {
+        SandboxJob job = box.sandbox.start(ContainerSpec.builder("sh", "-c", "echo started; echo warming >&2; sleep 60")
+                .build());
+        for (int i = 0; i < 1000 && !job.output().stdoutText().equals("started\n"); i++) {
+            Thread.sleep(10);
+        }
+        assertEquals("started\n", job.output().stdoutText());
+        assertEquals("warming\n", job.output().stderrText());
+        assertTrue(!job.result().isDone(), "the job is still running");
+        job.cancel();
+        assertEquals(Outcome.CANCELLED, job.result().get(10, TimeUnit.SECONDS).outcome());
         job.output().delete();
     }
 
