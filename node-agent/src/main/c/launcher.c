@@ -108,7 +108,8 @@ struct job {
     int cancelled;
     int netns; /* index into the pool, -1 for the host's network */
     char cgroup_procs[PATH_MAX];
-    /* Shared with the child (CLONE_VM) until it has executed or died; freed only when the job is released. */
+    /* Shared with the child (CLONE_VM) until it has executed or died. The plan and the stack stay with the job's
+     * slot and are reused: unmapping memory that a running child shares costs a TLB shootdown on every CPU. */
     struct child_plan *plan;
     char *arena;
     char *stack;
@@ -262,9 +263,15 @@ static int acquire_netns(int loopback) {
 static struct job *new_job(uint64_t id) {
     for (int i = 0; i < job_capacity; i++) {
         if (!jobs[i].in_use) {
+            struct child_plan *plan = jobs[i].plan;
+            char *stack = jobs[i].stack;
             memset(&jobs[i], 0, sizeof jobs[i]);
             jobs[i].in_use = 1;
             jobs[i].id = id;
+            jobs[i].plan = plan ? plan : malloc(sizeof *plan);
+            jobs[i].stack = stack ? stack : malloc(CHILD_STACK);
+            if (!jobs[i].plan || !jobs[i].stack) die("out of memory");
+            memset(jobs[i].plan, 0, sizeof *plan);
             return &jobs[i];
         }
     }
@@ -302,9 +309,8 @@ static void release(struct job *job) {
     }
     close_fd(&job->error_fd);
     if (job->netns >= 0) pool[job->netns].in_use = 0;
-    free(job->plan);
     free(job->arena);
-    free(job->stack);
+    job->arena = NULL;
     job->in_use = 0;
 }
 
@@ -512,10 +518,9 @@ static void start_job(uint64_t id, struct reader *r) {
     job->grace_ms = 2000;
 
     /* Parse the request into the job's plan. Strings are copied into one buffer that the child reads. */
-    struct child_plan *plan = job->plan = calloc(1, sizeof *plan);
+    struct child_plan *plan = job->plan;
     char *arena = job->arena = malloc((size_t)(r->end - r->p) * 2 + 16);
-    job->stack = malloc(CHILD_STACK);
-    if (!plan || !arena || !job->stack) die("out of memory");
+    if (!arena) die("out of memory");
     char *next = arena;
     int argc = 0, envc = 0, net = NET_NONE;
     const char *stdin_path = NULL, *out_paths[2] = {NULL, NULL};

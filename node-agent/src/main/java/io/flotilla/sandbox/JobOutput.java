@@ -11,18 +11,21 @@ import java.nio.file.Path;
  * job runs and can be read at any time; they stay until {@link #delete()} or until the sandbox closes.
  */
 public final class JobOutput {
-    private final Path dir;
+    private final Path stdout;
+    private final Path stderr;
 
-    JobOutput(Path dir) {
-        this.dir = dir;
+    /** The files {@code DIR/ID.stdout} and {@code DIR/ID.stderr}, which the launcher creates. */
+    JobOutput(Path dir, long jobId) {
+        this.stdout = dir.resolve(jobId + ".stdout");
+        this.stderr = dir.resolve(jobId + ".stderr");
     }
 
     public Path stdout() {
-        return dir.resolve("stdout");
+        return stdout;
     }
 
     public Path stderr() {
-        return dir.resolve("stderr");
+        return stderr;
     }
 
     public InputStream openStdout() throws IOException {
@@ -44,6 +47,7 @@ public final class JobOutput {
     }
 
     public void delete() throws IOException {
-        LayerCache.deleteTree(dir);
+        Files.deleteIfExists(stdout);
+        Files.deleteIfExists(stderr);
     }
 }

@@ -37,6 +37,7 @@ public final class Sandbox implements AutoCloseable {
     private final SandboxConfig config;
     private final String name;
     private final Path instanceDir;
+    private final Path jobsDir;
     private final Path launcherBinary;
     private final HostBase base;
     private final LayerCache layers;
@@ -51,6 +52,7 @@ public final class Sandbox implements AutoCloseable {
         this.config = config;
         this.name = name;
         this.instanceDir = instanceDir;
+        this.jobsDir = instanceDir.resolve("jobs");
         this.launcherBinary = launcherBinary;
         this.base = base;
         this.layers = layers;
@@ -63,6 +65,7 @@ public final class Sandbox implements AutoCloseable {
         Path runDir = config.dataDir().resolve("run");
         removeStaleInstances(runDir);
         Path instanceDir = Files.createDirectories(runDir.resolve(name));
+        Files.createDirectories(instanceDir.resolve("jobs"));
         Path binary = LauncherBinary.extract(config.dataDir().resolve("bin"));
         HostBase base = HostBase.prepare(Path.of("/"), instanceDir.resolve("etc"));
         LayerCache layers = new LayerCache(config.dataDir().resolve("layers"));
@@ -114,12 +117,11 @@ public final class Sandbox implements AutoCloseable {
         long id = nextJobId.getAndIncrement();
         SandboxJob job;
         try {
-            Path dir = Files.createDirectories(instanceDir.resolve("jobs").resolve(Long.toString(id)));
             Optional<JobCgroup> cgroup = cgroups.acquire();
             if (cgroup.isPresent()) {
                 cgroup.get().apply(spec.limits());
             }
-            job = new SandboxJob(id, spec, new JobOutput(dir), this, cgroup);
+            job = new SandboxJob(id, spec, new JobOutput(jobsDir, id), this, cgroup);
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare job " + id + ": " + e.getMessage(), e);
         }
