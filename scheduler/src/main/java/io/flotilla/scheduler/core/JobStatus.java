@@ -1,0 +1,10 @@
+package io.flotilla.scheduler.core;
+
+/** Where a job stands. A job ends in exactly one of the final states, and stays there. */
+public enum JobStatus {
+    PENDING, RUNNING, PASSED, FAILED, CANCELLED;
+
+    public boolean isFinal() {
+        return this == PASSED || this == FAILED || this == CANCELLED;
+    }
+}

@@ -1,0 +1,51 @@
+package io.flotilla.scheduler.core;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.InvalidSpecException;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What a user submitted: a set of jobs with one owner and one priority. The run id is the idempotency key: the
+ * same id with the same body is the same run, with another body it is refused.
+ *
+ * @param runId chosen by the client or generated; letters, digits, '.', '_' and '-'
+ * @param user who submitted it; fair share is between users
+ * @param priority higher runs first, from -1000 to 1000
+ * @param retries how often a job that fails on its own is run again; failures of the node are retried regardless
+ * @param jobs the jobs, each with its container spec
+ * @param expectedMillis how long each job is expected to take, for longest-first ordering; null when unknown
+ */
+public record RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
+                      List<Long> expectedMillis) {
+    public static final int MAX_JOBS = 1_000_000;
+    public static final int MAX_RETRIES = 10;
+    public static final int MAX_PRIORITY = 1000;
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+
+    public RunSpec {
+        InvalidSpecException.require(runId != null && RUN_ID.matcher(runId).matches(), "runId",
+                "run id must be 1 to 128 letters, digits, '.', '_' or '-', got '" + runId + "'");
+        InvalidSpecException.require(user != null && USER.matcher(user).matches(), "user",
+                "user must be 1 to 64 letters, digits, '.', '_', '@' or '-', got '" + user + "'");
+        InvalidSpecException.require(Math.abs(priority) <= MAX_PRIORITY, "priority",
+                "priority " + priority + " is outside -" + MAX_PRIORITY + " .. " + MAX_PRIORITY);
+        InvalidSpecException.require(retries >= 0 && retries <= MAX_RETRIES, "retries",
+                "retries " + retries + " is outside 0 .. " + MAX_RETRIES);
+        InvalidSpecException.require(jobs != null && !jobs.isEmpty(), "jobs", "a run needs at least one job");
+        InvalidSpecException.require(jobs.size() <= MAX_JOBS, "jobs",
+                "a run may have at most " + MAX_JOBS + " jobs, this one has " + jobs.size());
+        InvalidSpecException.require(jobs.stream().allMatch(java.util.Objects::nonNull), "jobs", "a job of the run is null");
+        InvalidSpecException.require(expectedMillis == null || expectedMillis.size() == jobs.size()
+                && expectedMillis.stream().allMatch(t -> t != null && t >= 0), "expectedMillis",
+                "expected times, when given, must be one non-negative number per job");
+        jobs = List.copyOf(jobs);
+        expectedMillis = expectedMillis == null ? null : List.copyOf(expectedMillis);
+    }
+
+    /** The expected time of a job, or 0 when unknown. */
+    public long expectedMillis(int job) {
+        return expectedMillis == null ? 0 : expectedMillis.get(job);
+    }
+}

@@ -1,0 +1,38 @@
+package io.flotilla.scheduler.core;
+
+import io.flotilla.protocol.job.JobResult;
+import java.util.List;
+
+/**
+ * Everything that changes the scheduler's state, in the past tense. The scheduler actor journals these and nothing
+ * else, so replaying them rebuilds the state exactly. They are kept small: a shard names its jobs by index.
+ */
+public sealed interface SchedulerEvent {
+    /** A new run was accepted. */
+    record RunAccepted(RunSpec spec, long atMillis) implements SchedulerEvent {
+    }
+
+    /** Jobs of one run were sent to one node, each with its new attempt number. */
+    record ShardDispatched(long shardId, String node, String runId, List<Integer> jobs, List<Integer> attempts,
+                           long atMillis) implements SchedulerEvent {
+        public ShardDispatched {
+            jobs = List.copyOf(jobs);
+            attempts = List.copyOf(attempts);
+        }
+    }
+
+    /** A node reported the result of one attempt. It counts only if that attempt is the one running. */
+    record JobFinished(JobAttempt attempt, JobResult result) implements SchedulerEvent {
+    }
+
+    /** Attempts that will never report: their node died, left, or no longer runs them. They run again. */
+    record AttemptsLost(String node, List<JobAttempt> attempts, String reason) implements SchedulerEvent {
+        public AttemptsLost {
+            attempts = List.copyOf(attempts);
+        }
+    }
+
+    /** A run was cancelled: its pending jobs will not run and its running jobs are being killed. */
+    record RunCancelled(String runId, long atMillis) implements SchedulerEvent {
+    }
+}

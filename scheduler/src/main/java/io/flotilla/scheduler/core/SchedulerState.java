@@ -1,0 +1,329 @@
+package io.flotilla.scheduler.core;
+
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.scheduler.core.SchedulerEvent.AttemptsLost;
+import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
+import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
+import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
+import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The scheduler's whole state: every run, the queue of pending jobs, and which attempt runs on which node.
+ *
+ * <p>It changes only through {@link #apply(SchedulerEvent)}, so the journal rebuilds it exactly. Decisions read it
+ * without changing it: {@link #decideShards} says which jobs a node with free slots should run next, as events for
+ * the caller to journal and then apply. Rules:
+ * <ul>
+ *   <li>Queue order: higher priority first; within a priority, the user with the fewest running jobs (fair share),
+ *       ties going round-robin; within a user, the oldest run; within a run, the longest expected job, and a job
+ *       that runs again before the rest.</li>
+ *   <li>A result counts only for the attempt that is running; late and duplicate results are ignored.</li>
+ *   <li>A job's own failure is retried {@link RunSpec#retries()} times. A failure of the node (the node was lost,
+ *       its launcher died) is retried regardless, up to {@link #MAX_INFRASTRUCTURE_RETRIES} times.</li>
+ *   <li>Cancelling a run ends its pending and running jobs at once as cancelled.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: the scheduler actor owns it.
+ */
+public final class SchedulerState {
+    public static final int MAX_INFRASTRUCTURE_RETRIES = 5;
+
+    /** How a submission relates to the runs already accepted under its id. */
+    public enum Submission {
+        NEW, DUPLICATE, CONFLICT
+    }
+
+    private final Map<String, RunState> runs = new HashMap<>();
+    /** Priority → user → that user's runs with pending jobs, oldest first. Users are in round-robin order. */
+    private final TreeMap<Integer, LinkedHashMap<String, ArrayDeque<RunState>>> queue =
+            new TreeMap<>(Comparator.reverseOrder());
+    private final Map<String, Integer> runningPerUser = new HashMap<>();
+    private final Map<String, Set<JobAttempt>> runningByNode = new HashMap<>();
+    private final Map<JobAttempt, String> nodeOfAttempt = new HashMap<>();
+    private final Set<RunState> queued = new LinkedHashSet<>();
+    private long nextShardId = 1;
+    private long nextRunSequence;
+    private long pendingJobs;
+
+    // ---------- queries ----------
+
+    public Submission checkSubmission(RunSpec spec) {
+        RunState existing = runs.get(spec.runId());
+        if (existing == null) {
+            return Submission.NEW;
+        }
+        return existing.spec.equals(spec) ? Submission.DUPLICATE : Submission.CONFLICT;
+    }
+
+    public Optional<RunSummary> summary(String runId) {
+        return Optional.ofNullable(runs.get(runId)).map(RunState::summary);
+    }
+
+    public Optional<RunSpec> spec(String runId) {
+        return Optional.ofNullable(runs.get(runId)).map(run -> run.spec);
+    }
+
+    public JobStatus jobStatus(String runId, int job) {
+        return run(runId).status(job);
+    }
+
+    /** The result that ended a job, once it has one; a cancelled job that never ran has none. */
+    public Optional<JobResult> finalResult(String runId, int job) {
+        return Optional.ofNullable(run(runId).finalResult(job));
+    }
+
+    /** Whether this attempt is the one running, so that its result would count. */
+    public boolean isRunning(JobAttempt attempt) {
+        return nodeOfAttempt.containsKey(attempt);
+    }
+
+    public Set<JobAttempt> runningOn(String node) {
+        return Set.copyOf(runningByNode.getOrDefault(node, Set.of()));
+    }
+
+    /** Node → the run's attempts running there: whom to tell to kill what when the run is cancelled. */
+    public Map<String, List<JobAttempt>> runningAttemptsOf(String runId) {
+        Map<String, List<JobAttempt>> byNode = new HashMap<>();
+        nodeOfAttempt.forEach((attempt, node) -> {
+            if (attempt.runId().equals(runId)) {
+                byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(attempt);
+            }
+        });
+        return byNode;
+    }
+
+    public Set<String> nodesWithWork() {
+        return Set.copyOf(runningByNode.keySet());
+    }
+
+    public long pendingJobs() {
+        return pendingJobs;
+    }
+
+    public int runningJobs() {
+        return nodeOfAttempt.size();
+    }
+
+    // ---------- decisions ----------
+
+    /**
+     * Picks jobs for up to {@code freeSlots} slots of a node, grouped into shards of at most {@code maxShardSize}
+     * jobs of one run. Changes nothing: journal the shards, then apply them.
+     */
+    public List<ShardDispatched> decideShards(String node, int freeSlots, int maxShardSize, long nowMillis) {
+        Map<RunState, Integer> cursor = new HashMap<>();
+        Map<RunState, Integer> taken = new HashMap<>();
+        Map<String, Integer> extraRunning = new HashMap<>();
+        Map<RunState, List<Integer>> picks = new LinkedHashMap<>();
+        for (int slot = 0; slot < freeSlots; slot++) {
+            RunState run = nextRun(taken, extraRunning);
+            if (run == null) {
+                break;
+            }
+            int position = cursor.getOrDefault(run, 0);
+            while (run.status(run.pendingAt(position)) != JobStatus.PENDING) {
+                position++;
+            }
+            picks.computeIfAbsent(run, r -> new ArrayList<>()).add(run.pendingAt(position));
+            cursor.put(run, position + 1);
+            taken.merge(run, 1, Integer::sum);
+            extraRunning.merge(run.spec.user(), 1, Integer::sum);
+        }
+        List<ShardDispatched> shards = new ArrayList<>();
+        long shardId = nextShardId;
+        for (Map.Entry<RunState, List<Integer>> entry : picks.entrySet()) {
+            RunState run = entry.getKey();
+            List<Integer> jobs = entry.getValue();
+            for (int from = 0; from < jobs.size(); from += maxShardSize) {
+                List<Integer> shard = jobs.subList(from, Math.min(jobs.size(), from + maxShardSize));
+                List<Integer> attempts = shard.stream().map(job -> run.attempts(job) + 1).toList();
+                shards.add(new ShardDispatched(shardId++, node, run.spec.runId(), shard, attempts, nowMillis));
+            }
+        }
+        return shards;
+    }
+
+    /** The run whose job goes next, by priority, then fair share, then age; null when nothing is pending. */
+    private RunState nextRun(Map<RunState, Integer> taken, Map<String, Integer> extraRunning) {
+        for (LinkedHashMap<String, ArrayDeque<RunState>> users : queue.values()) {
+            RunState best = null;
+            int bestRunning = Integer.MAX_VALUE;
+            for (Map.Entry<String, ArrayDeque<RunState>> user : users.entrySet()) {
+                int running = runningPerUser.getOrDefault(user.getKey(), 0)
+                        + extraRunning.getOrDefault(user.getKey(), 0);
+                if (running >= bestRunning) {
+                    continue;
+                }
+                for (RunState run : user.getValue()) {
+                    if (run.pendingCount > taken.getOrDefault(run, 0)) {
+                        best = run;
+                        bestRunning = running;
+                        break;
+                    }
+                }
+            }
+            if (best != null) {
+                return best;
+            }
+        }
+        return null;
+    }
+
+    // ---------- events ----------
+
+    public SchedulerState apply(SchedulerEvent event) {
+        if (event instanceof RunAccepted accepted) {
+            RunState run = new RunState(accepted.spec(), nextRunSequence++);
+            runs.put(run.spec.runId(), run);
+            pendingJobs += run.pendingCount;
+            enqueue(run);
+        } else if (event instanceof ShardDispatched shard) {
+            dispatched(shard);
+        } else if (event instanceof JobFinished finished) {
+            finished(finished.attempt(), finished.result());
+        } else if (event instanceof AttemptsLost lost) {
+            for (JobAttempt attempt : lost.attempts()) {
+                finished(attempt, JobResult.infrastructureError(lost.reason()));
+            }
+        } else if (event instanceof RunCancelled cancelled) {
+            cancel(run(cancelled.runId()));
+        }
+        return this;
+    }
+
+    private void dispatched(ShardDispatched shard) {
+        RunState run = run(shard.runId());
+        Set<JobAttempt> onNode = runningByNode.computeIfAbsent(shard.node(), n -> new LinkedHashSet<>());
+        for (int i = 0; i < shard.jobs().size(); i++) {
+            int job = shard.jobs().get(i);
+            JobAttempt attempt = new JobAttempt(run.spec.runId(), job, shard.attempts().get(i));
+            run.setStatus(job, JobStatus.RUNNING);
+            run.setAttempts(job, attempt.attempt());
+            run.pendingCount--;
+            run.running++;
+            pendingJobs--;
+            onNode.add(attempt);
+            nodeOfAttempt.put(attempt, shard.node());
+        }
+        runningPerUser.merge(run.spec.user(), shard.jobs().size(), Integer::sum);
+        run.trimQueue();
+        if (run.pendingCount == 0) {
+            dequeue(run);
+        } else {
+            LinkedHashMap<String, ArrayDeque<RunState>> users = queue.get(run.spec.priority());
+            users.put(run.spec.user(), users.remove(run.spec.user())); // served: to the back of the round
+        }
+        nextShardId = Math.max(nextShardId, shard.shardId() + 1);
+    }
+
+    private void finished(JobAttempt attempt, JobResult result) {
+        String node = nodeOfAttempt.remove(attempt);
+        if (node == null) {
+            return; // not the running attempt: late, duplicate, or its run was cancelled
+        }
+        Set<JobAttempt> onNode = runningByNode.get(node);
+        onNode.remove(attempt);
+        if (onNode.isEmpty()) {
+            runningByNode.remove(node);
+        }
+        RunState run = run(attempt.runId());
+        int job = attempt.job();
+        run.running--;
+        runningPerUser.merge(run.spec.user(), -1, Integer::sum);
+        if (result.succeeded()) {
+            run.recordFinal(job, JobStatus.PASSED, result);
+        } else if (result.outcome() == JobResult.Outcome.INFRASTRUCTURE_ERROR) {
+            run.countInfrastructureFailure(job);
+            if (run.infrastructureFailures(job) > MAX_INFRASTRUCTURE_RETRIES) {
+                run.recordFinal(job, JobStatus.FAILED, result);
+            } else {
+                requeue(run, job);
+            }
+        } else if (run.attempts(job) - run.infrastructureFailures(job) <= run.spec.retries()) {
+            requeue(run, job);
+        } else {
+            run.recordFinal(job, JobStatus.FAILED, result);
+        }
+    }
+
+    private void cancel(RunState run) {
+        if (run.cancelRequested) {
+            return;
+        }
+        run.cancelRequested = true;
+        for (Map.Entry<String, List<JobAttempt>> entry : runningAttemptsOf(run.spec.runId()).entrySet()) {
+            for (JobAttempt attempt : entry.getValue()) {
+                nodeOfAttempt.remove(attempt);
+                runningByNode.get(entry.getKey()).remove(attempt);
+                run.setStatus(attempt.job(), JobStatus.CANCELLED);
+                run.recordFinal(attempt.job(), JobStatus.CANCELLED, null);
+            }
+            if (runningByNode.get(entry.getKey()).isEmpty()) {
+                runningByNode.remove(entry.getKey());
+            }
+        }
+        runningPerUser.merge(run.spec.user(), -run.running, Integer::sum);
+        run.running = 0;
+        for (int job = 0; job < run.spec.jobs().size(); job++) {
+            if (run.status(job) == JobStatus.PENDING) {
+                run.recordFinal(job, JobStatus.CANCELLED, null);
+            }
+        }
+        pendingJobs -= run.pendingCount;
+        run.pendingCount = 0;
+        dequeue(run);
+    }
+
+    private void requeue(RunState run, int job) {
+        run.requeue(job);
+        pendingJobs++;
+        enqueue(run);
+    }
+
+    private void enqueue(RunState run) {
+        if (!queued.add(run)) {
+            return;
+        }
+        ArrayDeque<RunState> runsOfUser = queue.computeIfAbsent(run.spec.priority(), p -> new LinkedHashMap<>())
+                .computeIfAbsent(run.spec.user(), u -> new ArrayDeque<>());
+        List<RunState> ordered = new ArrayList<>(runsOfUser);
+        ordered.add(run);
+        ordered.sort(Comparator.comparingLong(r -> r.sequence));
+        runsOfUser.clear();
+        runsOfUser.addAll(ordered);
+    }
+
+    private void dequeue(RunState run) {
+        if (!queued.remove(run)) {
+            return;
+        }
+        LinkedHashMap<String, ArrayDeque<RunState>> users = queue.get(run.spec.priority());
+        ArrayDeque<RunState> runsOfUser = users.get(run.spec.user());
+        runsOfUser.remove(run);
+        if (runsOfUser.isEmpty()) {
+            users.remove(run.spec.user());
+            if (users.isEmpty()) {
+                queue.remove(run.spec.priority());
+            }
+        }
+    }
+
+    private RunState run(String runId) {
+        RunState run = runs.get(runId);
+        if (run == null) {
+            throw new IllegalArgumentException("no run " + runId);
+        }
+        return run;
+    }
+}

@@ -1,0 +1,46 @@
+package io.flotilla.scheduler.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.InvalidSpecException;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A run that cannot be scheduled is refused whole, with the field named. */
+class RunSpecTest {
+    private static final ContainerSpec JOB = ContainerSpec.builder("true").build();
+
+    private static String field(Runnable bad) {
+        return assertThrows(InvalidSpecException.class, bad::run).getMessage();
+    }
+
+    @Test
+    void refusesAnEmptyJobList() {
+        assertEquals("a run needs at least one job", field(() -> new RunSpec("r", "ann", 0, 0, List.of(), null)));
+    }
+
+    @Test
+    void refusesMoreJobsThanTheLimitSayingSo() {
+        List<ContainerSpec> jobs = Collections.nCopies(RunSpec.MAX_JOBS + 1, JOB);
+        assertEquals("a run may have at most 1000000 jobs, this one has 1000001",
+                field(() -> new RunSpec("r", "ann", 0, 0, jobs, null)));
+    }
+
+    @Test
+    void acceptsOneHundredThousandJobs() {
+        assertEquals(100_000, new RunSpec("r", "ann", 0, 0, Collections.nCopies(100_000, JOB), null).jobs().size());
+    }
+
+    @Test
+    void refusesBadIdsUsersPrioritiesAndRetries() {
+        field(() -> new RunSpec("no spaces", "ann", 0, 0, List.of(JOB), null));
+        field(() -> new RunSpec("r", "", 0, 0, List.of(JOB), null));
+        field(() -> new RunSpec("r", "ann", 5000, 0, List.of(JOB), null));
+        field(() -> new RunSpec("r", "ann", 0, -1, List.of(JOB), null));
+        field(() -> new RunSpec("r", "ann", 0, 11, List.of(JOB), null));
+        field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB), List.of(1L, 2L)));
+    }
+}
