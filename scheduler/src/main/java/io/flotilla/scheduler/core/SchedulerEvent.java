@@ -1,5 +1,7 @@
 package io.flotilla.scheduler.core;
 
+import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.job.JobResult;
 import java.util.List;
 

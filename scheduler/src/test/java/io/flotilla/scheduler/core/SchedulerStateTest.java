@@ -1,5 +1,9 @@
 package io.flotilla.scheduler.core;
 
+import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.protocol.run.JobStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.flotilla.scheduler.core;
+package io.flotilla.protocol.run;
 
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;

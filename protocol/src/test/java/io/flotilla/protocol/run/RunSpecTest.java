@@ -1,4 +1,4 @@
-package io.flotilla.scheduler.core;
+package io.flotilla.protocol.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

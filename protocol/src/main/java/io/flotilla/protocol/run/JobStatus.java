@@ -1,4 +1,4 @@
-package io.flotilla.scheduler.core;
+package io.flotilla.protocol.run;
 
 /** Where a job stands. A job ends in exactly one of the final states, and stays there. */
 public enum JobStatus {
