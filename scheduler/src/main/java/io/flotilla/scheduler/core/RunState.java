@@ -1,9 +1,9 @@
 package io.flotilla.scheduler.core;
 
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
-import io.flotilla.protocol.run.JobStatus;
-import io.flotilla.protocol.job.JobResult;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 

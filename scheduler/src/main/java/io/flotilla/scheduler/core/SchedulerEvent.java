@@ -1,8 +1,8 @@
 package io.flotilla.scheduler.core;
 
-import io.flotilla.protocol.run.RunSpec;
-import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.RunSpec;
 import java.util.List;
 
 /**

@@ -1,10 +1,10 @@
 package io.flotilla.scheduler.core;
 
-import io.flotilla.protocol.run.RunSpec;
-import io.flotilla.protocol.run.JobAttempt;
-import io.flotilla.protocol.run.RunSummary;
-import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.JobStatus;
+import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.protocol.run.RunSummary;
 import io.flotilla.scheduler.core.SchedulerEvent.AttemptsLost;
 import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;

@@ -1,9 +1,9 @@
 package io.flotilla.scheduler.core;
 
-import io.flotilla.protocol.run.RunSpec;
-import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;

@@ -1,17 +1,17 @@
 package io.flotilla.scheduler.core;
 
-import io.flotilla.protocol.run.RunSpec;
-import io.flotilla.protocol.run.JobAttempt;
-import io.flotilla.protocol.run.RunSummary;
-import io.flotilla.protocol.run.JobStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flotilla.protocol.job.ContainerSpec;
-import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.JobResult.Outcome;
 import io.flotilla.protocol.job.JobResult.OutputSummary;
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.JobStatus;
+import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.protocol.run.RunSummary;
 import io.flotilla.scheduler.core.SchedulerEvent.AttemptsLost;
 import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
