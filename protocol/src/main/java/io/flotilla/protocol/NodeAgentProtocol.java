@@ -1,0 +1,38 @@
+package io.flotilla.protocol;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.run.JobAttempt;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Messages to the node agent on each machine. */
+public final class NodeAgentProtocol {
+    private NodeAgentProtocol() {
+    }
+
+    /** What a node agent accepts from other nodes. */
+    public sealed interface Command extends CrossNode {
+    }
+
+    /**
+     * Sent by the scheduler: run these attempts, each in its own sandbox, and report each with
+     * {@link SchedulerProtocol.AttemptFinished}. {@code specs} matches {@code attempts} one to one.
+     */
+    public record RunShard(long shardId, List<JobAttempt> attempts, List<ContainerSpec> specs,
+                           ActorRef<SchedulerProtocol.Command> scheduler) implements Command {
+        public RunShard {
+            attempts = List.copyOf(attempts);
+            specs = List.copyOf(specs);
+            if (attempts.size() != specs.size()) {
+                throw new IllegalArgumentException("a shard needs one spec per attempt");
+            }
+        }
+    }
+
+    /** Sent by the scheduler when a run is cancelled: kill these attempts and every process they started. */
+    public record KillAttempts(List<JobAttempt> attempts) implements Command {
+        public KillAttempts {
+            attempts = List.copyOf(attempts);
+        }
+    }
+}

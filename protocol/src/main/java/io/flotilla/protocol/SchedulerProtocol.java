@@ -1,0 +1,90 @@
+package io.flotilla.protocol;
+
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.JobStatus;
+import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.protocol.run.RunSummary;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Messages to the cluster-singleton scheduler, and its answers. */
+public final class SchedulerProtocol {
+    private SchedulerProtocol() {
+    }
+
+    /** What the scheduler accepts. */
+    public sealed interface Command extends CrossNode {
+    }
+
+    /** Sent by any node's API to submit a run; answered with a {@link SubmitReply}. Idempotent by run id. */
+    public record SubmitRun(RunSpec spec, ActorRef<SubmitReply> replyTo) implements Command {
+    }
+
+    /** Sent to cancel a run; its running jobs are killed on every node. Answered with a {@link RunReply}. */
+    public record CancelRun(String runId, ActorRef<RunReply> replyTo) implements Command {
+    }
+
+    /** Sent to ask how far a run has got; answered with a {@link RunReply}. */
+    public record GetRun(String runId, ActorRef<RunReply> replyTo) implements Command {
+    }
+
+    /** Sent to follow a run: the subscriber gets its {@link RunEvent}s until {@link RunCompleted}. */
+    public record FollowRun(String runId, ActorRef<RunEvent> subscriber) implements Command {
+    }
+
+    /** Sent by a node agent every few seconds and whenever a slot frees: what it can take and what it runs. */
+    public record AgentStatus(String node, ActorRef<NodeAgentProtocol.Command> agent, int freeSlots,
+                              List<JobAttempt> running) implements Command {
+        public AgentStatus {
+            running = List.copyOf(running);
+        }
+    }
+
+    /** Sent by a node agent when an attempt has ended, well or badly. */
+    public record AttemptFinished(String node, JobAttempt attempt, JobResult result) implements Command {
+    }
+
+    /** The answer to {@link SubmitRun}. */
+    public sealed interface SubmitReply extends CrossNode {
+    }
+
+    /** The run is accepted; {@code duplicate} when it had been accepted before under the same id and body. */
+    public record Accepted(String runId, boolean duplicate) implements SubmitReply {
+    }
+
+    /** The run is refused, with the field at fault and why. Nothing of it was kept. */
+    public record Rejected(String runId, String field, String message) implements SubmitReply {
+    }
+
+    /** The answer to {@link GetRun} and {@link CancelRun}. */
+    public sealed interface RunReply extends CrossNode {
+    }
+
+    public record RunFound(RunSummary summary) implements RunReply {
+    }
+
+    public record RunNotFound(String runId) implements RunReply {
+    }
+
+    /** What a follower of a run hears, in order. */
+    public sealed interface RunEvent extends CrossNode {
+        String runId();
+    }
+
+    /** Attempts of the run started on a node. */
+    public record ShardStarted(String runId, String node, List<JobAttempt> attempts) implements RunEvent {
+        public ShardStarted {
+            attempts = List.copyOf(attempts);
+        }
+    }
+
+    /** An attempt ended; {@code status} says whether the job is now final or will run again. */
+    public record AttemptCompleted(String runId, JobAttempt attempt, JobResult result, JobStatus status)
+            implements RunEvent {
+    }
+
+    /** Every job of the run has its final result. */
+    public record RunCompleted(String runId, RunSummary summary) implements RunEvent {
+    }
+}
