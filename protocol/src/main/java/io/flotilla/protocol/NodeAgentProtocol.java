@@ -3,6 +3,7 @@ package io.flotilla.protocol;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.run.JobAttempt;
 import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** Messages to the node agent on each machine. */
@@ -12,6 +13,10 @@ public final class NodeAgentProtocol {
 
     /** What a node agent accepts from other nodes. */
     public sealed interface Command extends CrossNode {
+    }
+
+    /** Messages a node agent sends itself, such as timer ticks. They never leave its node, so they are never serialized. */
+    public non-sealed interface SelfMessage extends Command, NoSerializationVerificationNeeded {
     }
 
     /**

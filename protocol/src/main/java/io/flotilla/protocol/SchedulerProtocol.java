@@ -6,6 +6,7 @@ import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
 import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** Messages to the cluster-singleton scheduler, and its answers. */
@@ -15,6 +16,10 @@ public final class SchedulerProtocol {
 
     /** What the scheduler accepts. */
     public sealed interface Command extends CrossNode {
+    }
+
+    /** Messages the scheduler sends itself, such as timer ticks. They never leave its node, so they are never serialized. */
+    public non-sealed interface SelfMessage extends Command, NoSerializationVerificationNeeded {
     }
 
     /** Sent by any node's API to submit a run; answered with a {@link SubmitReply}. Idempotent by run id. */

@@ -1,11 +1,16 @@
 package io.flotilla.protocol.job;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.regex.Pattern;
 
 /**
  * One piece of a job's root filesystem, mounted read-only at {@link #dest()} over the default base (the host's
  * {@code /usr}, {@code /bin}, {@code /lib*}, {@code /sbin} and the needed parts of {@code /etc}).
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = Layer.HostPath.class, name = "host"),
+        @JsonSubTypes.Type(value = Layer.Tar.class, name = "tar")})
 public sealed interface Layer {
     /** Where the layer appears inside the container; {@code /} lays each top-level entry of a tar layer over the root. */
     String dest();

@@ -126,33 +126,41 @@ public final class SchedulerState {
      * jobs of one run. Changes nothing: journal the shards, then apply them.
      */
     public List<ShardDispatched> decideShards(String node, int freeSlots, int maxShardSize, long nowMillis) {
+        return decideShards(Map.of(node, freeSlots), maxShardSize, nowMillis);
+    }
+
+    /** The same for several nodes at once, each job going to at most one of them; nodes are served in map order. */
+    public List<ShardDispatched> decideShards(Map<String, Integer> freeSlotsByNode, int maxShardSize, long nowMillis) {
         Map<RunState, Integer> cursor = new HashMap<>();
         Map<RunState, Integer> taken = new HashMap<>();
         Map<String, Integer> extraRunning = new HashMap<>();
-        Map<RunState, List<Integer>> picks = new LinkedHashMap<>();
-        for (int slot = 0; slot < freeSlots; slot++) {
-            RunState run = nextRun(taken, extraRunning);
-            if (run == null) {
-                break;
-            }
-            int position = cursor.getOrDefault(run, 0);
-            while (run.status(run.pendingAt(position)) != JobStatus.PENDING) {
-                position++;
-            }
-            picks.computeIfAbsent(run, r -> new ArrayList<>()).add(run.pendingAt(position));
-            cursor.put(run, position + 1);
-            taken.merge(run, 1, Integer::sum);
-            extraRunning.merge(run.spec.user(), 1, Integer::sum);
-        }
         List<ShardDispatched> shards = new ArrayList<>();
         long shardId = nextShardId;
-        for (Map.Entry<RunState, List<Integer>> entry : picks.entrySet()) {
-            RunState run = entry.getKey();
-            List<Integer> jobs = entry.getValue();
-            for (int from = 0; from < jobs.size(); from += maxShardSize) {
-                List<Integer> shard = jobs.subList(from, Math.min(jobs.size(), from + maxShardSize));
-                List<Integer> attempts = shard.stream().map(job -> run.attempts(job) + 1).toList();
-                shards.add(new ShardDispatched(shardId++, node, run.spec.runId(), shard, attempts, nowMillis));
+        for (Map.Entry<String, Integer> node : freeSlotsByNode.entrySet()) {
+            Map<RunState, List<Integer>> picks = new LinkedHashMap<>();
+            for (int slot = 0; slot < node.getValue(); slot++) {
+                RunState run = nextRun(taken, extraRunning);
+                if (run == null) {
+                    break;
+                }
+                int position = cursor.getOrDefault(run, 0);
+                while (run.status(run.pendingAt(position)) != JobStatus.PENDING) {
+                    position++;
+                }
+                picks.computeIfAbsent(run, r -> new ArrayList<>()).add(run.pendingAt(position));
+                cursor.put(run, position + 1);
+                taken.merge(run, 1, Integer::sum);
+                extraRunning.merge(run.spec.user(), 1, Integer::sum);
+            }
+            for (Map.Entry<RunState, List<Integer>> entry : picks.entrySet()) {
+                RunState run = entry.getKey();
+                List<Integer> jobs = entry.getValue();
+                for (int from = 0; from < jobs.size(); from += maxShardSize) {
+                    List<Integer> shard = jobs.subList(from, Math.min(jobs.size(), from + maxShardSize));
+                    List<Integer> attempts = shard.stream().map(job -> run.attempts(job) + 1).toList();
+                    shards.add(new ShardDispatched(shardId++, node.getKey(), run.spec.runId(), shard, attempts,
+                            nowMillis));
+                }
             }
         }
         return shards;

@@ -118,6 +118,20 @@ class SchedulerStateTest {
     }
 
     @Test
+    void severalNodesAtOnceNeverGetTheSameJob() {
+        accept(run("r", "ann", 0, 10, 0, null));
+        java.util.Map<String, Integer> free = new java.util.LinkedHashMap<>();
+        free.put("n1", 4);
+        free.put("n2", 4);
+        free.put("n3", 4);
+        List<ShardDispatched> shards = state.decideShards(free, 8, 0);
+        shards.forEach(this::apply);
+        assertEquals(List.of(4, 4, 2), shards.stream().map(s -> s.jobs().size()).toList());
+        assertEquals(10, shards.stream().flatMap(s -> s.jobs().stream()).distinct().count());
+        assertEquals(0, state.pendingJobs());
+    }
+
+    @Test
     void aLostNodesAttemptsRunAgainElsewhereWithTheNextAttemptNumber() {
         accept(run("r", "ann", 0, 4, 0, null));
         List<JobAttempt> onDead = offer("dead", 2);
