@@ -92,4 +92,8 @@ public final class SchedulerProtocol {
     /** Every job of the run has its final result. */
     public record RunCompleted(String runId, RunSummary summary) implements RunEvent {
     }
+
+    /** The answer to following a run that the scheduler does not know. */
+    public record RunUnknown(String runId) implements RunEvent {
+    }
 }

@@ -47,7 +47,8 @@ public final class KryoRegistrations {
             SchedulerProtocol.ShardStarted.class, SchedulerProtocol.AttemptCompleted.class,
             SchedulerProtocol.RunCompleted.class,
             // the node agent's protocol
-            NodeAgentProtocol.RunShard.class, NodeAgentProtocol.KillAttempts.class);
+            NodeAgentProtocol.RunShard.class, NodeAgentProtocol.KillAttempts.class,
+            SchedulerProtocol.RunUnknown.class);
 
     private KryoRegistrations() {
     }

@@ -75,6 +75,7 @@ class KryoSerializerTest {
                 new SchedulerProtocol.ShardStarted("run-1", "node-a", List.of(attempt)),
                 new SchedulerProtocol.AttemptCompleted("run-1", attempt, result, JobStatus.FAILED),
                 new SchedulerProtocol.RunCompleted("run-1", summary),
+                new SchedulerProtocol.RunUnknown("run-3"),
                 new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), scheduler),
                 new NodeAgentProtocol.KillAttempts(List.of(attempt)));
     }

@@ -1,0 +1,249 @@
+package io.flotilla.scheduler;
+
+import io.flotilla.protocol.NodeAgentProtocol;
+import io.flotilla.protocol.NodeAgentProtocol.KillAttempts;
+import io.flotilla.protocol.NodeAgentProtocol.RunShard;
+import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.SchedulerProtocol.AgentStatus;
+import io.flotilla.protocol.SchedulerProtocol.AttemptFinished;
+import io.flotilla.protocol.SchedulerProtocol.CancelRun;
+import io.flotilla.protocol.SchedulerProtocol.Command;
+import io.flotilla.protocol.SchedulerProtocol.FollowRun;
+import io.flotilla.protocol.SchedulerProtocol.GetRun;
+import io.flotilla.protocol.SchedulerProtocol.RunEvent;
+import io.flotilla.protocol.SchedulerProtocol.SubmitRun;
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.scheduler.core.SchedulerEvent;
+import io.flotilla.scheduler.core.SchedulerEvent.AttemptsLost;
+import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
+import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
+import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
+import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
+import io.flotilla.scheduler.core.SchedulerState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The cluster-singleton scheduler: a thin event-sourced shell around {@link SchedulerState}. Commands become
+ * events through the state's decisions; events are journaled, then applied; only then are messages sent. What
+ * is not journaled (agents, followers) is rebuilt from agents' reports after a failover.
+ */
+public final class SchedulerActor extends EventSourcedBehavior<Command, SchedulerEvent, SchedulerState> {
+    public static final String SINGLETON_NAME = "flotilla-scheduler";
+
+    /** Timer tick: expire silent nodes. */
+    enum Tick implements SchedulerProtocol.SelfMessage { INSTANCE }
+
+    /** Hand pending jobs to agents with free slots. */
+    enum Dispatch implements SchedulerProtocol.SelfMessage { INSTANCE }
+
+    /** Sent by the singleton manager before handing over to another node. */
+    enum Stop implements SchedulerProtocol.SelfMessage { INSTANCE }
+
+    private final ActorContext<Command> context;
+    private final SchedulerSettings settings;
+    private final AgentRoster<ActorRef<NodeAgentProtocol.Command>> agents = new AgentRoster<>();
+    private final RunFollowers<ActorRef<RunEvent>> followers = new RunFollowers<>();
+
+    private SchedulerActor(ActorContext<Command> context, SchedulerSettings settings, String persistenceId) {
+        super(PersistenceId.ofUniqueId(persistenceId));
+        this.context = context;
+        this.settings = settings;
+    }
+
+    /** Starts the singleton on the oldest node of the cluster, or a proxy to it here; returns where to send. */
+    public static ActorRef<Command> initSingleton(ActorSystem<?> system) {
+        SchedulerSettings settings = SchedulerSettings.from(system.settings().config());
+        return ClusterSingleton.get(system).init(SingletonActor.of(create(settings, SINGLETON_NAME), SINGLETON_NAME)
+                .withStopMessage(Stop.INSTANCE));
+    }
+
+    /** The scheduler's behaviour; the cluster runs it as a singleton whose journal is {@code persistenceId}. */
+    static Behavior<Command> create(SchedulerSettings settings, String persistenceId) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
+            return new SchedulerActor(context, settings, persistenceId);
+        }));
+    }
+
+    @Override
+    public SchedulerState emptyState() {
+        return new SchedulerState();
+    }
+
+    @Override
+    public EventHandler<SchedulerState, SchedulerEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(SchedulerState::apply);
+    }
+
+    @Override
+    public SignalHandler<SchedulerState> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+            long now = System.currentTimeMillis();
+            for (String node : state.nodesWithWork()) {
+                agents.expect(node, state.runningOn(node), now);
+            }
+            context.getLog().info("scheduler recovered: {} pending and {} running jobs", state.pendingJobs(),
+                    state.runningJobs());
+        }).build();
+    }
+
+    @Override
+    public CommandHandler<Command, SchedulerEvent, SchedulerState> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(SubmitRun.class, this::onSubmit)
+                .onCommand(CancelRun.class, this::onCancel)
+                .onCommand(GetRun.class, this::onGet)
+                .onCommand(FollowRun.class, this::onFollow)
+                .onCommand(AgentStatus.class, this::onAgentStatus)
+                .onCommand(AttemptFinished.class, this::onAttemptFinished)
+                .onCommand(Dispatch.class, (state, dispatch) -> dispatch(state))
+                .onCommand(Tick.class, (state, tick) -> onTick(state))
+                .onCommand(Stop.class, (state, stop) -> Effect().stop())
+                .build();
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onSubmit(SchedulerState state, SubmitRun submit) {
+        String runId = submit.spec().runId();
+        return switch (state.checkSubmission(submit.spec())) {
+            case DUPLICATE -> Effect().none().thenRun(s ->
+                    submit.replyTo().tell(new SchedulerProtocol.Accepted(runId, true)));
+            case CONFLICT -> Effect().none().thenRun(s -> submit.replyTo().tell(new SchedulerProtocol.Rejected(runId,
+                    "runId", "run id " + runId + " was already used for a different run")));
+            case NEW -> Effect().persist(new RunAccepted(submit.spec(), System.currentTimeMillis())).thenRun(s -> {
+                submit.replyTo().tell(new SchedulerProtocol.Accepted(runId, false));
+                context.getSelf().tell(Dispatch.INSTANCE);
+            });
+        };
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onCancel(SchedulerState state, CancelRun cancel) {
+        if (state.summary(cancel.runId()).isEmpty()) {
+            return Effect().none().thenRun(s -> cancel.replyTo().tell(new SchedulerProtocol.RunNotFound(
+                    cancel.runId())));
+        }
+        Map<String, List<JobAttempt>> toKill = state.runningAttemptsOf(cancel.runId());
+        return Effect().persist(new RunCancelled(cancel.runId(), System.currentTimeMillis())).thenRun(s -> {
+            toKill.forEach((node, attempts) -> {
+                agents.forget(attempts);
+                agents.ref(node).ifPresent(agent -> agent.tell(new KillAttempts(attempts)));
+            });
+            RunSummary summary = s.summary(cancel.runId()).orElseThrow();
+            cancel.replyTo().tell(new SchedulerProtocol.RunFound(summary));
+            followers.complete(cancel.runId(), new SchedulerProtocol.RunCompleted(cancel.runId(), summary),
+                    ActorRef::tell);
+        });
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onGet(SchedulerState state, GetRun get) {
+        SchedulerProtocol.RunReply reply = state.summary(get.runId())
+                .<SchedulerProtocol.RunReply>map(SchedulerProtocol.RunFound::new)
+                .orElse(new SchedulerProtocol.RunNotFound(get.runId()));
+        return Effect().none().thenRun(s -> get.replyTo().tell(reply));
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onFollow(SchedulerState state, FollowRun follow) {
+        return Effect().none().thenRun(s -> s.summary(follow.runId()).ifPresentOrElse(summary -> {
+            if (summary.finished()) {
+                follow.subscriber().tell(new SchedulerProtocol.RunCompleted(follow.runId(), summary));
+            } else {
+                followers.follow(follow.runId(), follow.subscriber());
+            }
+        }, () -> follow.subscriber().tell(new SchedulerProtocol.RunUnknown(follow.runId()))));
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onAgentStatus(SchedulerState state, AgentStatus status) {
+        long now = System.currentTimeMillis();
+        agents.report(status.node(), status.agent(), status.freeSlots(), now);
+        List<JobAttempt> missing = agents.missing(state.runningOn(status.node()), status.running(), now,
+                settings.lease().toMillis());
+        if (missing.isEmpty()) {
+            return dispatch(state);
+        }
+        agents.forget(missing);
+        return Effect().persist(new AttemptsLost(status.node(), missing, "node " + status.node()
+                + " no longer runs them")).thenRun(s -> context.getSelf().tell(Dispatch.INSTANCE));
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onAttemptFinished(SchedulerState state, AttemptFinished finished) {
+        JobAttempt attempt = finished.attempt();
+        if (!state.isRunning(attempt)) {
+            return Effect().none(); // late or duplicate: its result was already recorded, or the run was cancelled
+        }
+        return Effect().persist(new JobFinished(attempt, finished.result())).thenRun(s -> {
+            agents.ended(finished.node(), attempt);
+            followers.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
+                    finished.result(), s.jobStatus(attempt.runId(), attempt.job())), ActorRef::tell);
+            completeIfFinished(s, attempt.runId());
+            context.getSelf().tell(Dispatch.INSTANCE);
+        });
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onTick(SchedulerState state) {
+        long now = System.currentTimeMillis();
+        List<SchedulerEvent> lost = new ArrayList<>();
+        for (String node : agents.removeSilentSince(now - settings.lease().toMillis())) {
+            List<JobAttempt> attempts = List.copyOf(state.runningOn(node));
+            context.getLog().warn("node {} silent for more than {}: {} attempts run again elsewhere", node,
+                    settings.lease(), attempts.size());
+            if (!attempts.isEmpty()) {
+                agents.forget(attempts);
+                lost.add(new AttemptsLost(node, attempts, "node " + node + " silent for more than "
+                        + settings.lease()));
+            }
+        }
+        if (lost.isEmpty()) {
+            return Effect().none();
+        }
+        return Effect().persist(lost).thenRun(s -> context.getSelf().tell(Dispatch.INSTANCE));
+    }
+
+    /** Pending jobs to every agent with free slots, in one journal write. */
+    private Effect<SchedulerEvent, SchedulerState> dispatch(SchedulerState state) {
+        long now = System.currentTimeMillis();
+        List<ShardDispatched> shards = state.decideShards(agents.freeSlots(), settings.maxShardSize(), now);
+        if (shards.isEmpty()) {
+            return Effect().none();
+        }
+        return Effect().persist(new ArrayList<SchedulerEvent>(shards)).thenRun(s -> {
+            for (ShardDispatched shard : shards) {
+                List<JobAttempt> attempts = new ArrayList<>(shard.jobs().size());
+                List<ContainerSpec> specs = new ArrayList<>(shard.jobs().size());
+                List<ContainerSpec> jobs = s.spec(shard.runId()).orElseThrow().jobs();
+                for (int i = 0; i < shard.jobs().size(); i++) {
+                    attempts.add(new JobAttempt(shard.runId(), shard.jobs().get(i), shard.attempts().get(i)));
+                    specs.add(jobs.get(shard.jobs().get(i)));
+                }
+                agents.sent(shard.node(), attempts, now);
+                agents.ref(shard.node()).ifPresent(agent -> agent.tell(new RunShard(shard.shardId(), attempts, specs,
+                        context.getSelf())));
+                followers.publish(shard.runId(), new SchedulerProtocol.ShardStarted(shard.runId(), shard.node(),
+                        attempts), ActorRef::tell);
+            }
+        });
+    }
+
+    private void completeIfFinished(SchedulerState state, String runId) {
+        RunSummary summary = state.summary(runId).orElseThrow();
+        if (summary.finished()) {
+            followers.complete(runId, new SchedulerProtocol.RunCompleted(runId, summary), ActorRef::tell);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.flotilla.scheduler;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The scheduler's knobs, from {@code flotilla.scheduler} in the configuration.
+ *
+ * @param tick how often silent nodes are looked for
+ * @param lease how long a node may stay silent before its attempts run again elsewhere
+ * @param maxShardSize the most jobs sent to a node in one message
+ */
+public record SchedulerSettings(Duration tick, Duration lease, int maxShardSize) {
+    public static SchedulerSettings from(Config config) {
+        Config scheduler = config.getConfig("flotilla.scheduler");
+        return new SchedulerSettings(scheduler.getDuration("tick"), scheduler.getDuration("lease"),
+                scheduler.getInt("max-shard-size"));
+    }
+}
