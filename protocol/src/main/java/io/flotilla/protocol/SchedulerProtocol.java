@@ -46,8 +46,12 @@ public final class SchedulerProtocol {
         }
     }
 
-    /** Sent by a node agent when an attempt has ended, well or badly. */
-    public record AttemptFinished(String node, JobAttempt attempt, JobResult result) implements Command {
+    /**
+     * Sent by a node agent when an attempt has ended, well or badly, with the last few KiB of its output (the whole
+     * output stays on the node: bytes do not travel in messages).
+     */
+    public record AttemptFinished(String node, JobAttempt attempt, JobResult result, String outputTail)
+            implements Command {
     }
 
     /** The answer to {@link SubmitRun}. */
@@ -85,8 +89,8 @@ public final class SchedulerProtocol {
     }
 
     /** An attempt ended; {@code status} says whether the job is now final or will run again. */
-    public record AttemptCompleted(String runId, JobAttempt attempt, JobResult result, JobStatus status)
-            implements RunEvent {
+    public record AttemptCompleted(String runId, JobAttempt attempt, JobResult result, JobStatus status,
+                                   String outputTail) implements RunEvent {
     }
 
     /** Every job of the run has its final result. */

@@ -190,7 +190,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         return Effect().persist(new JobFinished(attempt, finished.result())).thenRun(s -> {
             agents.ended(finished.node(), attempt);
             followers.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
-                    finished.result(), s.jobStatus(attempt.runId(), attempt.job())), ActorRef::tell);
+                    finished.result(), s.jobStatus(attempt.runId(), attempt.job()), finished.outputTail()),
+                    ActorRef::tell);
             completeIfFinished(s, attempt.runId());
             context.getSelf().tell(Dispatch.INSTANCE);
         });

@@ -108,13 +108,13 @@ class SchedulerActorTest {
         scheduler.tell(new SchedulerProtocol.FollowRun("r1", follower.getRef()));
 
         List<JobAttempt> attempts = receiveShards(agent, 3);
-        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(0), exited(0)));
-        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(0), exited(0))); // duplicate
-        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(1), exited(1)));
+        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(0), exited(0), ""));
+        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(0), exited(0), "")); // duplicate
+        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(1), exited(1), ""));
         JobAttempt retry = receiveShards(agent, 1).get(0);
         assertEquals(new JobAttempt("r1", attempts.get(1).job(), 2), retry, "the failure runs again");
-        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(2), exited(0)));
-        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", retry, exited(0)));
+        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(2), exited(0), ""));
+        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", retry, exited(0), ""));
 
         List<JobStatus> statuses = new ArrayList<>();
         SchedulerProtocol.RunEvent event = follower.receiveMessage();

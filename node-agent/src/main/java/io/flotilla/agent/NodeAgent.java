@@ -1,0 +1,152 @@
+package io.flotilla.agent;
+
+import io.flotilla.protocol.NodeAgentProtocol;
+import io.flotilla.protocol.NodeAgentProtocol.Command;
+import io.flotilla.protocol.NodeAgentProtocol.KillAttempts;
+import io.flotilla.protocol.NodeAgentProtocol.RunShard;
+import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.sandbox.Sandbox;
+import io.flotilla.sandbox.SandboxJob;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * The actor on each machine that runs shards. It registers with the receptionist, tells the scheduler every few
+ * seconds (and whenever a slot frees) what it runs and how many slots it has free, starts each attempt in its own
+ * sandbox and reports each result once. The sandbox and the output files are touched only on the blocking-I/O
+ * dispatcher.
+ */
+public final class NodeAgent extends AbstractBehavior<Command> {
+    public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "flotilla-node-agent");
+
+    private record Report() implements NodeAgentProtocol.SelfMessage {
+    }
+
+    private record Started(JobAttempt attempt, SandboxJob job) implements NodeAgentProtocol.SelfMessage {
+    }
+
+    private record Finished(JobAttempt attempt, JobResult result, String outputTail)
+            implements NodeAgentProtocol.SelfMessage {
+    }
+
+    private final String node;
+    private final Sandbox sandbox;
+    private final ActorRef<SchedulerProtocol.Command> scheduler;
+    private final AgentSettings settings;
+    private final Executor blockingIo;
+    private final SlotQueue<SandboxJob> slots;
+
+    private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox,
+                      ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings) {
+        super(context);
+        this.node = node;
+        this.sandbox = sandbox;
+        this.scheduler = scheduler;
+        this.settings = settings;
+        this.blockingIo = context.getSystem().dispatchers().lookup(
+                DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
+        this.slots = new SlotQueue<>(slotCount);
+    }
+
+    /**
+     * @param node this machine's name in the cluster (its address)
+     * @param slotCount how many jobs it runs at once
+     */
+    public static Behavior<Command> create(String node, int slotCount, Sandbox sandbox,
+                                           ActorRef<SchedulerProtocol.Command> scheduler) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            AgentSettings settings = AgentSettings.from(context.getSystem().settings().config());
+            context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
+            timers.startTimerWithFixedDelay(new Report(), Duration.ZERO, settings.reportInterval());
+            return new NodeAgent(context, node, slotCount, sandbox, scheduler, settings);
+        }));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(RunShard.class, this::onRunShard)
+                .onMessage(KillAttempts.class, this::onKill)
+                .onMessage(Started.class, this::onStarted)
+                .onMessage(Finished.class, this::onFinished)
+                .onMessage(Report.class, report -> {
+                    report();
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> onRunShard(RunShard shard) {
+        for (int i = 0; i < shard.attempts().size(); i++) {
+            slots.offer(shard.attempts().get(i), shard.specs().get(i));
+        }
+        startWhatFits();
+        return this;
+    }
+
+    private Behavior<Command> onKill(KillAttempts kill) {
+        for (JobAttempt attempt : kill.attempts()) {
+            slots.kill(attempt).ifPresent(job -> CompletableFuture.runAsync(job::cancel, blockingIo));
+        }
+        report();
+        return this;
+    }
+
+    private void startWhatFits() {
+        for (SlotQueue.Waiting waiting : slots.takeStartable()) {
+            JobAttempt attempt = waiting.attempt();
+            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> sandbox.start(waiting.spec()), blockingIo),
+                    (job, error) -> error == null ? new Started(attempt, job)
+                            : new Finished(attempt, failedToStart(error), ""));
+        }
+    }
+
+    private static JobResult failedToStart(Throwable error) {
+        Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
+                ? error.getCause() : error;
+        if (cause instanceof InvalidSpecException invalid) {
+            return new JobResult(JobResult.Outcome.LAUNCH_ERROR, 0, 0, invalid.getMessage(), Duration.ZERO,
+                    Duration.ZERO, 0, JobResult.OutputSummary.EMPTY, JobResult.OutputSummary.EMPTY, false);
+        }
+        return JobResult.infrastructureError("the node could not start the job: " + cause.getMessage());
+    }
+
+    private Behavior<Command> onStarted(Started started) {
+        SandboxJob job = started.job();
+        if (!slots.started(started.attempt(), job)) {
+            CompletableFuture.runAsync(job::cancel, blockingIo); // killed while it was starting
+        }
+        getContext().pipeToSelf(job.result().thenApplyAsync(result -> new Finished(started.attempt(), result,
+                OutputTail.read(job.output(), settings.outputTailBytes(), true)), blockingIo), (finished, error) ->
+                finished != null ? finished : new Finished(started.attempt(),
+                        JobResult.infrastructureError("lost the job's result: " + error), ""));
+        return this;
+    }
+
+    private Behavior<Command> onFinished(Finished finished) {
+        slots.release(finished.attempt());
+        scheduler.tell(new SchedulerProtocol.AttemptFinished(node, finished.attempt(), finished.result(),
+                finished.outputTail()));
+        startWhatFits();
+        report();
+        return this;
+    }
+
+    private void report() {
+        scheduler.tell(new SchedulerProtocol.AgentStatus(node, getContext().getSelf(), slots.freeSlots(),
+                slots.attempts()));
+    }
+}

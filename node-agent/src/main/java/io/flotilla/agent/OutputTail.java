@@ -1,0 +1,40 @@
+package io.flotilla.agent;
+
+import io.flotilla.sandbox.JobOutput;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The end of a job's output, small enough to travel with its result; blocking file I/O. */
+final class OutputTail {
+    private OutputTail() {
+    }
+
+    /** The last {@code bytes} of stdout, then of stderr; then the output files are removed if asked. */
+    static String read(JobOutput output, int bytes, boolean delete) {
+        try {
+            String tail = tail(output.stdout(), bytes) + tail(output.stderr(), bytes);
+            if (delete) {
+                output.delete();
+            }
+            return tail;
+        } catch (IOException e) {
+            return "(output unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String tail(Path file, int bytes) throws IOException {
+        if (!Files.exists(file)) {
+            return "";
+        }
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            long start = Math.max(0, in.length() - bytes);
+            byte[] data = new byte[(int) (in.length() - start)];
+            in.seek(start);
+            in.readFully(data);
+            return new String(data, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.flotilla.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.flotilla.protocol.NodeAgentProtocol;
+import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.JobResult.Outcome;
+import io.flotilla.protocol.job.Layer;
+import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.sandbox.Sandbox;
+import io.flotilla.sandbox.SandboxConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The node agent with a real sandbox; the scheduler is a test probe, and every message is serialized. */
+class NodeAgentIT {
+    private static final ActorTestKit kit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseString(
+            "pekko.actor.serialize-messages = on\nflotilla.node-agent.report-interval = 200ms")));
+    private static final Sandbox sandbox = openSandbox();
+
+    private static Sandbox openSandbox() {
+        try {
+            return Sandbox.open(new SandboxConfig(Files.createTempDirectory("flotilla-agent-test-"),
+                    SandboxConfig.NOBODY, SandboxConfig.NOBODY));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterAll
+    static void shutdown() {
+        kit.shutdownTestKit();
+        sandbox.close();
+    }
+
+    private static Map<JobAttempt, SchedulerProtocol.AttemptFinished> results(
+            TestProbe<SchedulerProtocol.Command> scheduler, int count) {
+        Map<JobAttempt, SchedulerProtocol.AttemptFinished> results = new HashMap<>();
+        while (results.size() < count) {
+            SchedulerProtocol.Command message = scheduler.receiveMessage(Duration.ofSeconds(30));
+            if (message instanceof SchedulerProtocol.AttemptFinished finished) {
+                assertTrue(results.put(finished.attempt(), finished) == null, "reported once: " + finished);
+            } else {
+                assertTrue(((SchedulerProtocol.AgentStatus) message).freeSlots() >= 0);
+            }
+        }
+        return results;
+    }
+
+    @Test
+    void runsEachAttemptOfAShardAndReportsItsResultWithTheEndOfItsOutput() {
+        TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-a", 1, sandbox,
+                scheduler.getRef()));
+        List<JobAttempt> attempts = List.of(new JobAttempt("r", 0, 1), new JobAttempt("r", 1, 1),
+                new JobAttempt("r", 2, 1), new JobAttempt("r", 3, 1));
+        agent.tell(new NodeAgentProtocol.RunShard(1, attempts, List.of(
+                ContainerSpec.builder("echo", "fine").build(),
+                ContainerSpec.builder("sh", "-c", "echo expected 2 got 3 >&2; exit 3").build(),
+                ContainerSpec.builder("no-such-program").build(),
+                ContainerSpec.builder("true").layer(new Layer.Tar("sha256:" + "cd".repeat(32), "/data")).build()),
+                scheduler.getRef()));
+
+        Map<JobAttempt, SchedulerProtocol.AttemptFinished> results = results(scheduler, 4);
+        assertTrue(results.get(attempts.get(0)).result().succeeded());
+        assertEquals("fine\n", results.get(attempts.get(0)).outputTail());
+        assertEquals(3, results.get(attempts.get(1)).result().exitCode());
+        assertEquals("expected 2 got 3\n", results.get(attempts.get(1)).outputTail());
+        assertEquals(Outcome.LAUNCH_ERROR, results.get(attempts.get(2)).result().outcome());
+        assertEquals(Outcome.LAUNCH_ERROR, results.get(attempts.get(3)).result().outcome());
+        assertEquals("layer sha256:" + "cd".repeat(32) + " is not in this node's layer cache",
+                results.get(attempts.get(3)).result().message());
+    }
+
+    @Test
+    void killingAnAttemptEndsItsProcessesAndItIsReportedCancelled() {
+        TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-b", 2, sandbox,
+                scheduler.getRef()));
+        JobAttempt attempt = new JobAttempt("k", 0, 1);
+        agent.tell(new NodeAgentProtocol.RunShard(2, List.of(attempt), List.of(
+                ContainerSpec.builder("sleep", "1000.424242").build()), scheduler.getRef()));
+        scheduler.fishForMessage(Duration.ofSeconds(30), message -> message
+                instanceof SchedulerProtocol.AgentStatus status && status.running().contains(attempt)
+                && status.freeSlots() == 1 && processExists("1000.424242")
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
+        agent.tell(new NodeAgentProtocol.KillAttempts(List.of(attempt)));
+        SchedulerProtocol.AttemptFinished finished = results(scheduler, 1).get(attempt);
+        assertEquals(Outcome.CANCELLED, finished.result().outcome());
+        assertTrue(!processExists("1000.424242"), "the job's process is gone");
+    }
+
+    private static boolean processExists(String argument) {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments().map(List::of)
+                .map(args -> args.contains(argument)).orElse(false));
+    }
+}
