@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
         description = "Runs tests and batches, each command in its own Linux-namespace container.",
-        subcommands = {ExecCommand.class})
+        subcommands = {ExecCommand.class, ServerCommand.class})
 public final class Main implements Runnable {
     /** A bad option, a bad spec, or Flotilla itself failing: never a status the job could have produced. */
     static final int USAGE_ERROR = 125;
@@ -23,6 +23,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("server") && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-server.xml"); // before anything logs
+        }
         System.exit(commandLine().execute(args));
     }
 

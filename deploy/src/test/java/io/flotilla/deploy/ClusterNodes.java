@@ -1,0 +1,79 @@
+package io.flotilla.deploy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Server nodes as separate JVM processes on loopback, started from the built distribution like
+ * {@code flotilla server}, sharing one H2 journal (AUTO_SERVER lets processes of one machine share its file).
+ */
+final class ClusterNodes implements AutoCloseable {
+    static final String CLUSTER = "flotilla-it";
+
+    private final Path dir;
+    private final List<Integer> ports = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    ClusterNodes(int count) throws IOException {
+        dir = Files.createTempDirectory("flotilla-cluster-");
+        for (int i = 0; i < count; i++) {
+            ports.add(freePort());
+            processes.add(null);
+        }
+    }
+
+    int seedPort() {
+        return ports.get(0);
+    }
+
+    String address(int node) {
+        return "127.0.0.1:" + ports.get(node);
+    }
+
+    Process process(int node) {
+        return processes.get(node);
+    }
+
+    /** Starts (or restarts, on the same address) node {@code node}, joining through node 0. */
+    void start(int node, int slots) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("node-" + node));
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", Path.of("target", "flotilla", "lib").toAbsolutePath() + "/*",
+                Main.class.getName(), "server", "--cluster-name", CLUSTER, "--port", ports.get(node).toString(),
+                "--seed", address(0), "--slots", Integer.toString(slots), "--data-dir", data.toString(),
+                "--journal-url", "jdbc:h2:file:" + dir.resolve("journal/flotilla") + ";AUTO_SERVER=TRUE");
+        Path log = dir.resolve("node-" + node + ".log");
+        processes.set(node, new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+    }
+
+    Path log(int node) {
+        return dir.resolve("node-" + node + ".log");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process process : processes) {
+            if (process != null) {
+                process.destroy();
+            }
+        }
+        for (Process process : processes) {
+            if (process != null && !process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+}
