@@ -39,7 +39,7 @@ class SchedulerActorTest {
                     "pekko.actor.serialize-messages = on",
                     "flotilla.data-dir = \"" + dataDir + "\"",
                     "flotilla.scheduler.tick = 100ms",
-                    "flotilla.scheduler.lease = 1s"))));
+                    "flotilla.scheduler.lease = 1s")).withFallback(ConfigFactory.defaultApplication())));
     private static final SchedulerSettings settings = SchedulerSettings.from(kit.system().settings().config());
 
     static {
