@@ -1,58 +1,42 @@
 package io.flotilla.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
-import io.flotilla.scheduler.SchedulerActor;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real clusters: server nodes in JVMs of their own on loopback, and this JVM joined as a client (role "client",
- * never running jobs or the scheduler) that submits runs through the scheduler's singleton proxy and follows them.
+ * Real clusters: server nodes in JVMs of their own on loopback, started from the built distribution, sharing an H2
+ * journal; this JVM joins as a client that submits and follows runs through the scheduler's singleton proxy.
  */
 class ClusterIT {
-    private static final Duration PATIENCE = Duration.ofMinutes(3);
-
-    private static ActorTestKit client(ClusterNodes nodes) {
-        return ActorTestKit.create(ClusterNodes.CLUSTER, ConfigFactory.load(ConfigFactory.parseString(String.join("\n",
-                "pekko.remote.artery.canonical.port = 0",
-                "pekko.cluster.roles = [client]",
-                "pekko.coordinated-shutdown.exit-jvm = off",
-                "pekko.cluster.seed-nodes = [\"pekko://" + ClusterNodes.CLUSTER + "@" + nodes.address(0) + "\"]"))
-                .withFallback(ConfigFactory.defaultApplication())));
+    private static boolean failsOnPurpose(int job) {
+        return job % 33 == 5 && job < 990;
     }
 
-    private static void awaitWorkersUp(ActorTestKit client, int workers, ClusterNodes nodes) throws Exception {
-        long deadline = System.currentTimeMillis() + PATIENCE.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            long up = java.util.stream.StreamSupport.stream(Cluster.get(client.system()).state().getMembers()
-                    .spliterator(), false).filter(m -> m.status() == MemberStatus.up() && m.hasRole("worker")).count();
-            if (up == workers) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("workers did not come up; node 0 said:\n" + Files.readString(nodes.log(0)));
+    private static boolean processWithArgument(String argument) {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
+                .map(args -> List.of(args).contains(argument)).orElse(false));
+    }
+
+    private static long processesWithArgument(String argument) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                .map(args -> List.of(args).contains(argument)).orElse(false)).count();
     }
 
     @Test
@@ -61,46 +45,19 @@ class ClusterIT {
             for (int i = 0; i < 3; i++) {
                 nodes.start(i, 3);
             }
-            ActorTestKit client = client(nodes);
-            try {
-                awaitWorkersUp(client, 3, nodes);
-                ActorRef<SchedulerProtocol.Command> scheduler = SchedulerActor.initSingleton(client.system());
-                List<ContainerSpec> jobs = new ArrayList<>();
-                for (int i = 0; i < 1000; i++) {
-                    jobs.add(i % 33 == 5 && i < 990
-                            ? ContainerSpec.builder("sh", "-c", "echo failing " + i + " >&2; exit 7").build()
-                            : ContainerSpec.builder("echo", "job", Integer.toString(i)).build());
-                }
-                long failing = java.util.stream.IntStream.range(0, 1000).filter(i -> i % 33 == 5 && i < 990).count();
-                assertEquals(30, failing);
+            try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                List<ContainerSpec> jobs = IntStream.range(0, 1000).mapToObj(i -> failsOnPurpose(i)
+                        ? ContainerSpec.builder("sh", "-c", "echo failing " + i + " >&2; exit 7").build()
+                        : ContainerSpec.builder("echo", "job", Integer.toString(i)).build()).toList();
+                assertEquals(30, IntStream.range(0, 1000).filter(ClusterIT::failsOnPurpose).count());
 
-                TestProbe<SchedulerProtocol.SubmitReply> replies = client.createTestProbe();
-                TestProbe<SchedulerProtocol.RunEvent> events = client.createTestProbe();
-                scheduler.tell(new SchedulerProtocol.SubmitRun(new RunSpec("thousand", "ann", 0, 0, jobs, null),
-                        replies.getRef()));
-                scheduler.tell(new SchedulerProtocol.FollowRun("thousand", events.getRef()));
-                assertEquals(new SchedulerProtocol.Accepted("thousand", false), replies.receiveMessage(PATIENCE));
+                ClusterClient.Followed run = ClusterClient.awaitCompletion(client.submitAndFollow(
+                        new RunSpec("thousand", "ann", 0, 0, jobs, null)));
 
-                Map<Integer, SchedulerProtocol.AttemptCompleted> finals = new HashMap<>();
-                Set<String> workedNodes = new HashSet<>();
-                SchedulerProtocol.RunEvent event = events.receiveMessage(PATIENCE);
-                while (!(event instanceof SchedulerProtocol.RunCompleted)) {
-                    if (event instanceof SchedulerProtocol.ShardStarted started) {
-                        workedNodes.add(started.node());
-                    } else if (event instanceof SchedulerProtocol.AttemptCompleted completed
-                            && completed.status().isFinal()) {
-                        int job = completed.attempt().job();
-                        assertTrue(finals.put(job, completed) == null, "job " + job + " has two final results");
-                    }
-                    event = events.receiveMessage(PATIENCE);
-                }
-                RunSummary summary = ((SchedulerProtocol.RunCompleted) event).summary();
-                assertEquals(new RunSummary("thousand", "ann", 1000, 0, 0, 970, 30, 0, false), summary);
-                assertEquals(1000, finals.size());
-                for (Map.Entry<Integer, SchedulerProtocol.AttemptCompleted> entry : finals.entrySet()) {
-                    int job = entry.getKey();
-                    SchedulerProtocol.AttemptCompleted completed = entry.getValue();
-                    if (job % 33 == 5 && job < 990) {
+                assertEquals(new RunSummary("thousand", "ann", 1000, 0, 0, 970, 30, 0, false), run.summary());
+                assertEquals(1000, run.finals().size());
+                run.finals().forEach((job, completed) -> {
+                    if (failsOnPurpose(job)) {
                         assertEquals(JobStatus.FAILED, completed.status());
                         assertEquals(7, completed.result().exitCode());
                         assertEquals("failing " + job + "\n", completed.outputTail());
@@ -108,15 +65,144 @@ class ClusterIT {
                         assertEquals(JobStatus.PASSED, completed.status(), completed.toString());
                         assertEquals("job " + job + "\n", completed.outputTail());
                     }
+                });
+                assertEquals(Set.of(nodes.address(0), nodes.address(1), nodes.address(2)),
+                        new HashSet<>(run.nodeOfAttempt().values()), "all three nodes did work");
+                assertEquals(run.summary(), client.summary("thousand").orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void killingANonSingletonNodeMidRunLosesNoJobAndRunsItsWorkElsewhere() throws Exception {
+        try (ClusterNodes nodes = new ClusterNodes(3)) {
+            for (int i = 0; i < 3; i++) {
+                nodes.start(i, 3);
+            }
+            try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                List<ContainerSpec> jobs = Collections.nCopies(150, ContainerSpec.builder("sleep", "0.5").build());
+                TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
+                        new RunSpec("survivor", "ann", 0, 0, jobs, null));
+                String victim = nodes.address(2);
+                // Wait until the victim runs work, then kill -9 it.
+                List<SchedulerProtocol.RunEvent> early = new ArrayList<>();
+                while (early.stream().noneMatch(e -> e instanceof SchedulerProtocol.ShardStarted s
+                        && s.node().equals(victim))) {
+                    early.add(events.receiveMessage(ClusterClient.PATIENCE));
                 }
-                assertEquals(Set.of(nodes.address(0), nodes.address(1), nodes.address(2)), workedNodes,
-                        "all three nodes did work");
-                TestProbe<SchedulerProtocol.RunReply> reply = client.createTestProbe();
-                scheduler.tell(new SchedulerProtocol.GetRun("thousand", reply.getRef()));
-                assertEquals(summary, assertInstanceOf(SchedulerProtocol.RunFound.class,
-                        reply.receiveMessage(PATIENCE)).summary());
-            } finally {
-                client.shutdownTestKit();
+                nodes.process(2).destroyForcibly();
+
+                ClusterClient.Followed run = ClusterClient.awaitCompletion(events);
+                assertEquals(150, run.summary().passed(), run.summary().toString());
+                assertEquals(150 - early.stream().filter(e -> e instanceof SchedulerProtocol.AttemptCompleted c
+                        && c.status().isFinal()).count(), run.finals().size());
+                Map<JobAttempt, String> nodeOf = new java.util.HashMap<>(run.nodeOfAttempt());
+                early.stream().filter(e -> e instanceof SchedulerProtocol.ShardStarted).forEach(e ->
+                        ((SchedulerProtocol.ShardStarted) e).attempts().forEach(a ->
+                                nodeOf.put(a, ((SchedulerProtocol.ShardStarted) e).node())));
+                List<JobAttempt> rerun = nodeOf.keySet().stream().filter(a -> a.attempt() > 1).toList();
+                assertTrue(!rerun.isEmpty(), "the dead node's unfinished jobs ran again");
+                for (JobAttempt attempt : rerun) {
+                    assertNotEquals(victim, nodeOf.get(attempt), "ran again elsewhere: " + attempt);
+                }
+            }
+        }
+    }
+
+    @Test
+    void killingTheSingletonsNodeFailsOverAndTheRestartedNodeRejoinsAndGetsWork() throws Exception {
+        try (ClusterNodes nodes = new ClusterNodes(3)) {
+            nodes.start(0, 3);
+            Thread.sleep(3000); // node 0 first: it is the oldest, so it hosts the scheduler
+            nodes.start(1, 3);
+            nodes.start(2, 3);
+            try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                List<ContainerSpec> jobs = Collections.nCopies(120, ContainerSpec.builder("sleep", "0.5").build());
+                TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
+                        new RunSpec("failover", "ann", 0, 0, jobs, null));
+                events.receiveMessage(ClusterClient.PATIENCE); // work has started
+
+                long killedAt = System.currentTimeMillis();
+                nodes.process(0).destroyForcibly(); // kill -9
+                client.awaitAnswer("failover");
+                long failover = System.currentTimeMillis() - killedAt;
+                RunSummary summary = client.awaitFinished("failover");
+                System.out.println("kill -9 of the scheduler's node: a new scheduler answered after " + failover
+                        + " ms; the run finished " + (System.currentTimeMillis() - killedAt) + " ms after the kill");
+                assertEquals(new RunSummary("failover", "ann", 120, 0, 0, 120, 0, 0, false), summary);
+
+                nodes.start(0, 3); // the same address, a new incarnation
+                long deadline = System.currentTimeMillis() + ClusterClient.PATIENCE.toMillis();
+                while (client.workersUp() < 3 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(200);
+                }
+                ClusterClient.Followed again = ClusterClient.awaitCompletion(client.submitAndFollow(new RunSpec(
+                        "after-restart", "ann", 0, 0, Collections.nCopies(60, ContainerSpec.builder("sleep", "0.2")
+                        .build()), null)));
+                assertEquals(60, again.summary().passed());
+                assertTrue(again.nodeOfAttempt().containsValue(nodes.address(0)), "the restarted node got work");
+            }
+        }
+    }
+
+    @Test
+    void cancellingARunWithTwoHundredRunningJobsLeavesNoJobProcessWithinFiveSeconds() throws Exception {
+        try (ClusterNodes nodes = new ClusterNodes(3)) {
+            for (int i = 0; i < 3; i++) {
+                nodes.start(i, 70);
+            }
+            try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                String marker = "1000." + System.nanoTime() % 1_000_000;
+                List<ContainerSpec> jobs = Collections.nCopies(400, ContainerSpec.builder("sleep", marker).build());
+                client.submitAndFollow(new RunSpec("cancelled", "ann", 0, 0, jobs, null));
+                long deadline = System.currentTimeMillis() + ClusterClient.PATIENCE.toMillis();
+                while (processesWithArgument(marker) < 200 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                }
+                long running = processesWithArgument(marker);
+                assertTrue(running >= 200, "only " + running + " jobs ever ran at once");
+
+                long cancelledAt = System.currentTimeMillis();
+                RunSummary summary = client.cancel("cancelled");
+                assertEquals(400, summary.cancelled());
+                while (processWithArgument(marker) && System.currentTimeMillis() - cancelledAt < 5000) {
+                    Thread.sleep(50);
+                }
+                long took = System.currentTimeMillis() - cancelledAt;
+                System.out.println("cancel of " + running + " running jobs on 3 nodes: no job process left after "
+                        + took + " ms");
+                assertTrue(!processWithArgument(marker), "job processes outlived the cancel by 5 s");
+            }
+        }
+    }
+
+    @Test
+    void sigtermToTheSingletonsNodeLeavesGracefullyAndTheRunCompletesElsewhere() throws Exception {
+        try (ClusterNodes nodes = new ClusterNodes(3)) {
+            nodes.start(0, 3);
+            Thread.sleep(3000); // node 0 first: it is the oldest, so it hosts the scheduler
+            nodes.start(1, 3);
+            nodes.start(2, 3);
+            try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                List<ContainerSpec> jobs = Collections.nCopies(120, ContainerSpec.builder("sleep", "0.3").build());
+                TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
+                        new RunSpec("handover", "ann", 0, 0, jobs, null));
+                events.receiveMessage(ClusterClient.PATIENCE); // work has started
+
+                long terminatedAt = System.currentTimeMillis();
+                nodes.process(0).destroy(); // SIGTERM
+                assertTrue(nodes.process(0).waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+                client.awaitAnswer("handover");
+                long handover = System.currentTimeMillis() - terminatedAt;
+                RunSummary summary = client.awaitFinished("handover");
+                long finished = System.currentTimeMillis() - terminatedAt;
+                System.out.println("graceful leave of the scheduler's node: a new scheduler answered after " + handover
+                        + " ms, the run finished after " + finished + " ms");
+                assertEquals(120, summary.passed(), summary.toString());
+                assertTrue(java.nio.file.Files.readString(nodes.log(0)).contains("Exiting completed"),
+                        "node 0 left the cluster gracefully");
+                assertTrue(handover < 20_000, "the scheduler moved without waiting for the split brain resolver");
+                assertEquals(2, client.workersUp());
             }
         }
     }

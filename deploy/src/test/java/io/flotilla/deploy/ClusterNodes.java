@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.h2.tools.Server;
 
 /**
  * Server nodes as separate JVM processes on loopback, started from the built distribution like
- * {@code flotilla server}, sharing one H2 journal (AUTO_SERVER lets processes of one machine share its file).
+ * {@code flotilla server}. Their journal is an H2 database in server mode, run by this JVM, so that it outlives any
+ * node, as PostgreSQL would in a real cluster.
  */
 final class ClusterNodes implements AutoCloseable {
     static final String CLUSTER = "flotilla-it";
@@ -18,9 +21,12 @@ final class ClusterNodes implements AutoCloseable {
     private final Path dir;
     private final List<Integer> ports = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    private final Server journal;
 
-    ClusterNodes(int count) throws IOException {
+    ClusterNodes(int count) throws IOException, SQLException {
         dir = Files.createTempDirectory("flotilla-cluster-");
+        journal = Server.createTcpServer("-tcpPort", Integer.toString(freePort()), "-baseDir", dir.toString(),
+                "-ifNotExists").start();
         for (int i = 0; i < count; i++) {
             ports.add(freePort());
             processes.add(null);
@@ -39,14 +45,14 @@ final class ClusterNodes implements AutoCloseable {
         return processes.get(node);
     }
 
-    /** Starts (or restarts, on the same address) node {@code node}, joining through node 0. */
+    /** Starts (or restarts, on the same address) node {@code node}; nodes 0 and 1 are the seeds. */
     void start(int node, int slots) throws IOException {
         Path data = Files.createDirectories(dir.resolve("node-" + node));
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", Path.of("target", "flotilla", "lib").toAbsolutePath() + "/*",
                 Main.class.getName(), "server", "--cluster-name", CLUSTER, "--port", ports.get(node).toString(),
-                "--seed", address(0), "--slots", Integer.toString(slots), "--data-dir", data.toString(),
-                "--journal-url", "jdbc:h2:file:" + dir.resolve("journal/flotilla") + ";AUTO_SERVER=TRUE");
+                "--seed", address(0) + "," + address(Math.min(1, ports.size() - 1)), "--slots", Integer.toString(slots), "--data-dir", data.toString(),
+                "--journal-url", "jdbc:h2:tcp://127.0.0.1:" + journal.getPort() + "/journal");
         Path log = dir.resolve("node-" + node + ".log");
         processes.set(node, new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
@@ -72,6 +78,13 @@ final class ClusterNodes implements AutoCloseable {
         for (Process process : processes) {
             if (process != null && !process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
+            }
+        }
+        journal.stop();
+        Path kept = Files.createDirectories(Path.of("target", "cluster-logs"));
+        for (int node = 0; node < processes.size(); node++) {
+            if (Files.exists(log(node))) {
+                Files.copy(log(node), kept.resolve(dir.getFileName() + "-node-" + node + ".log"));
             }
         }
         new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();

@@ -22,12 +22,14 @@ import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
 import io.flotilla.scheduler.core.SchedulerState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -63,7 +65,10 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private final RunFollowers<ActorRef<RunEvent>> followers = new RunFollowers<>();
 
     private SchedulerActor(ActorContext<Command> context, SchedulerSettings settings, String persistenceId) {
-        super(PersistenceId.ofUniqueId(persistenceId));
+        // A journal that fails a write (its database restarting, a connection lost) stops the scheduler; it starts
+        // again after a pause and recovers from the journal, instead of leaving the cluster without a scheduler.
+        super(PersistenceId.ofUniqueId(persistenceId), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),
+                Duration.ofSeconds(10), 0.2));
         this.context = context;
         this.settings = settings;
     }
