@@ -42,9 +42,7 @@ class ClusterIT {
     @Test
     void threeNodesRunAThousandJobsWithThirtyFailuresEachWithOneFinalResult() throws Exception {
         try (ClusterNodes nodes = new ClusterNodes(3)) {
-            for (int i = 0; i < 3; i++) {
-                nodes.start(i, 3);
-            }
+            nodes.startAll(3);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 List<ContainerSpec> jobs = IntStream.range(0, 1000).mapToObj(i -> failsOnPurpose(i)
                         ? ContainerSpec.builder("sh", "-c", "echo failing " + i + " >&2; exit 7").build()
@@ -76,9 +74,7 @@ class ClusterIT {
     @Test
     void killingANonSingletonNodeMidRunLosesNoJobAndRunsItsWorkElsewhere() throws Exception {
         try (ClusterNodes nodes = new ClusterNodes(3)) {
-            for (int i = 0; i < 3; i++) {
-                nodes.start(i, 3);
-            }
+            nodes.startAll(3);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 List<ContainerSpec> jobs = Collections.nCopies(150, ContainerSpec.builder("sleep", "0.5").build());
                 TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
@@ -112,10 +108,7 @@ class ClusterIT {
     @Test
     void killingTheSingletonsNodeFailsOverAndTheRestartedNodeRejoinsAndGetsWork() throws Exception {
         try (ClusterNodes nodes = new ClusterNodes(3)) {
-            nodes.start(0, 3);
-            Thread.sleep(3000); // node 0 first: it is the oldest, so it hosts the scheduler
-            nodes.start(1, 3);
-            nodes.start(2, 3);
+            nodes.startOldestFirst(3);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 List<ContainerSpec> jobs = Collections.nCopies(120, ContainerSpec.builder("sleep", "0.5").build());
                 TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
@@ -148,9 +141,7 @@ class ClusterIT {
     @Test
     void cancellingARunWithTwoHundredRunningJobsLeavesNoJobProcessWithinFiveSeconds() throws Exception {
         try (ClusterNodes nodes = new ClusterNodes(3)) {
-            for (int i = 0; i < 3; i++) {
-                nodes.start(i, 70);
-            }
+            nodes.startAll(70);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 String marker = "1000." + System.nanoTime() % 1_000_000;
                 List<ContainerSpec> jobs = Collections.nCopies(400, ContainerSpec.builder("sleep", marker).build());
@@ -179,10 +170,7 @@ class ClusterIT {
     @Test
     void sigtermToTheSingletonsNodeLeavesGracefullyAndTheRunCompletesElsewhere() throws Exception {
         try (ClusterNodes nodes = new ClusterNodes(3)) {
-            nodes.start(0, 3);
-            Thread.sleep(3000); // node 0 first: it is the oldest, so it hosts the scheduler
-            nodes.start(1, 3);
-            nodes.start(2, 3);
+            nodes.startOldestFirst(3);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 List<ContainerSpec> jobs = Collections.nCopies(120, ContainerSpec.builder("sleep", "0.3").build());
                 TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(

@@ -58,6 +58,22 @@ final class ClusterNodes implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
     }
 
+    /** Starts every node at once. */
+    void startAll(int slots) throws IOException {
+        for (int node = 0; node < processes.size(); node++) {
+            start(node, slots);
+        }
+    }
+
+    /** Starts node 0 first, so that it is the oldest and hosts the scheduler, then the others. */
+    void startOldestFirst(int slots) throws IOException, InterruptedException {
+        start(0, slots);
+        Thread.sleep(3000);
+        for (int node = 1; node < processes.size(); node++) {
+            start(node, slots);
+        }
+    }
+
     Path log(int node) {
         return dir.resolve("node-" + node + ".log");
     }
