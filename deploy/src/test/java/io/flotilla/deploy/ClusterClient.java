@@ -60,6 +60,12 @@ final class ClusterClient implements AutoCloseable {
                 .filter(m -> m.status() == MemberStatus.up() && m.hasRole("worker")).count();
     }
 
+    SchedulerProtocol.SubmitReply submit(RunSpec spec) {
+        TestProbe<SchedulerProtocol.SubmitReply> replies = kit.createTestProbe();
+        scheduler.tell(new SchedulerProtocol.SubmitRun(spec, replies.getRef()));
+        return replies.receiveMessage(PATIENCE);
+    }
+
     /** Submits a run and starts following it; the scheduler sees both in this order. */
     TestProbe<SchedulerProtocol.RunEvent> submitAndFollow(RunSpec spec) {
         TestProbe<SchedulerProtocol.SubmitReply> replies = kit.createTestProbe();

@@ -2,10 +2,14 @@ package io.flotilla.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.job.Layer;
+import io.flotilla.protocol.job.Limits;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
@@ -67,6 +71,47 @@ class ClusterIT {
                 assertEquals(Set.of(nodes.address(0), nodes.address(1), nodes.address(2)),
                         new HashSet<>(run.nodeOfAttempt().values()), "all three nodes did work");
                 assertEquals(run.summary(), client.summary("thousand").orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void badInputGetsAClearRejectionAndTheSchedulerKeepsWorking() throws Exception {
+        try (ClusterNodes nodes = new ClusterNodes(2)) {
+            nodes.startAll(2);
+            try (ClusterClient client = new ClusterClient(nodes, 2)) {
+                ContainerSpec ok = ContainerSpec.builder("true").build();
+                assertEquals("a run needs at least one job", assertThrows(InvalidSpecException.class,
+                        () -> new RunSpec("empty", "ann", 0, 0, List.of(), null)).getMessage());
+                assertEquals("a job needs a program to run", assertThrows(InvalidSpecException.class,
+                        () -> ContainerSpec.builder(List.of()).build()).getMessage());
+                assertEquals("limits.memory", assertThrows(InvalidSpecException.class,
+                        () -> Limits.DEFAULT.withMemoryBytes(1L << 62)).field());
+
+                String digest = "sha256:" + "ef".repeat(32);
+                ClusterClient.Followed unknownLayer = ClusterClient.awaitCompletion(client.submitAndFollow(new RunSpec(
+                        "unknown-layer", "ann", 0, 0, List.of(ContainerSpec.builder("true")
+                        .layer(new Layer.Tar(digest, "/data")).build()), null)));
+                assertEquals(1, unknownLayer.summary().failed());
+                assertEquals("layer " + digest + " is not in this node's layer cache",
+                        unknownLayer.finals().get(0).result().message());
+
+                client.submitAndFollow(new RunSpec("twice", "ann", 0, 0, List.of(ok), null));
+                assertEquals(new SchedulerProtocol.Rejected("twice", "runId",
+                        "run id twice was already used for a different run"),
+                        client.submit(new RunSpec("twice", "ann", 0, 0, List.of(ok, ok), null)));
+
+                RunSpec huge = new RunSpec("hundred-thousand", "ann", 0, 0, Collections.nCopies(100_000,
+                        ContainerSpec.builder("true").build()), null);
+                long submitted = System.currentTimeMillis();
+                assertEquals(new SchedulerProtocol.Accepted("hundred-thousand", false), client.submit(huge));
+                System.out.println("a run of 100,000 jobs was accepted in " + (System.currentTimeMillis() - submitted)
+                        + " ms");
+                assertEquals(100_000, client.cancel("hundred-thousand").total());
+
+                ClusterClient.Followed after = ClusterClient.awaitCompletion(client.submitAndFollow(new RunSpec(
+                        "still-working", "ann", 0, 0, Collections.nCopies(10, ok), null)));
+                assertEquals(10, after.summary().passed());
             }
         }
     }
