@@ -32,6 +32,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -56,6 +57,9 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     /** Hand pending jobs to agents with free slots. */
     enum Dispatch implements SchedulerProtocol.SelfMessage { INSTANCE }
 
+    /** Journal the results gathered since the last flush, in one write. */
+    enum FlushResults implements SchedulerProtocol.SelfMessage { INSTANCE }
+
     /** Sent by the singleton manager before handing over to another node. */
     enum Stop implements SchedulerProtocol.SelfMessage { INSTANCE }
 
@@ -63,13 +67,20 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private final SchedulerSettings settings;
     private final AgentRoster<ActorRef<NodeAgentProtocol.Command>> agents = new AgentRoster<>();
     private final RunFollowers<ActorRef<RunEvent>> followers = new RunFollowers<>();
+    /** Results waiting for the next journal write; results arrive far faster than one write each allows. */
+    private final List<AttemptFinished> unwrittenResults = new ArrayList<>();
+    private final TimerScheduler<Command> timers;
+    /** A Dispatch is already on its way to us: reports and results that arrive meanwhile share its journal write. */
+    private boolean dispatchRequested;
 
-    private SchedulerActor(ActorContext<Command> context, SchedulerSettings settings, String persistenceId) {
+    private SchedulerActor(ActorContext<Command> context, TimerScheduler<Command> timers, SchedulerSettings settings,
+                           String persistenceId) {
         // A journal that fails a write (its database restarting, a connection lost) stops the scheduler; it starts
         // again after a pause and recovers from the journal, instead of leaving the cluster without a scheduler.
         super(PersistenceId.ofUniqueId(persistenceId), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1),
                 Duration.ofSeconds(10), 0.2));
         this.context = context;
+        this.timers = timers;
         this.settings = settings;
     }
 
@@ -84,7 +95,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     static Behavior<Command> create(SchedulerSettings settings, String persistenceId) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-            return new SchedulerActor(context, settings, persistenceId);
+            return new SchedulerActor(context, timers, settings, persistenceId);
         }));
     }
 
@@ -119,7 +130,11 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 .onCommand(FollowRun.class, this::onFollow)
                 .onCommand(AgentStatus.class, this::onAgentStatus)
                 .onCommand(AttemptFinished.class, this::onAttemptFinished)
-                .onCommand(Dispatch.class, (state, dispatch) -> dispatch(state))
+                .onCommand(FlushResults.class, (state, flush) -> flushResults(state))
+                .onCommand(Dispatch.class, (state, dispatch) -> {
+                    dispatchRequested = false;
+                    return dispatch(state);
+                })
                 .onCommand(Tick.class, (state, tick) -> onTick(state))
                 .onCommand(Stop.class, (state, stop) -> Effect().stop())
                 .build();
@@ -134,7 +149,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                     "runId", "run id " + runId + " was already used for a different run")));
             case NEW -> Effect().persist(new RunAccepted(submit.spec(), System.currentTimeMillis())).thenRun(s -> {
                 submit.replyTo().tell(new SchedulerProtocol.Accepted(runId, false));
-                context.getSelf().tell(Dispatch.INSTANCE);
+                requestDispatch();
             });
         };
     }
@@ -180,25 +195,59 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         List<JobAttempt> missing = agents.missing(state.runningOn(status.node()), status.running(), now,
                 settings.lease().toMillis());
         if (missing.isEmpty()) {
-            return dispatch(state);
+            requestDispatch();
+            return Effect().none();
         }
         agents.forget(missing);
         return Effect().persist(new AttemptsLost(status.node(), missing, "node " + status.node()
-                + " no longer runs them")).thenRun(s -> context.getSelf().tell(Dispatch.INSTANCE));
+                + " no longer runs them")).thenRun(s -> requestDispatch());
     }
 
+    /**
+     * Results are gathered for a moment and journaled together: one journal write per result would cap the whole
+     * cluster at the journal's write rate.
+     */
     private Effect<SchedulerEvent, SchedulerState> onAttemptFinished(SchedulerState state, AttemptFinished finished) {
-        JobAttempt attempt = finished.attempt();
-        if (!state.isRunning(attempt)) {
+        if (!state.isRunning(finished.attempt())) {
             return Effect().none(); // late or duplicate: its result was already recorded, or the run was cancelled
         }
-        return Effect().persist(new JobFinished(attempt, finished.result())).thenRun(s -> {
-            agents.ended(finished.node(), attempt);
-            followers.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
-                    finished.result(), s.jobStatus(attempt.runId(), attempt.job()), finished.outputTail()),
-                    ActorRef::tell);
-            completeIfFinished(s, attempt.runId());
-            context.getSelf().tell(Dispatch.INSTANCE);
+        unwrittenResults.add(finished);
+        if (unwrittenResults.size() >= settings.maxResultBatch()) {
+            return flushResults(state);
+        }
+        if (!timers.isTimerActive(FlushResults.INSTANCE)) {
+            timers.startSingleTimer(FlushResults.INSTANCE, settings.resultBatchDelay());
+        }
+        return Effect().none();
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> flushResults(SchedulerState state) {
+        timers.cancel(FlushResults.INSTANCE);
+        List<AttemptFinished> batch = new ArrayList<>();
+        java.util.Set<JobAttempt> seen = new java.util.HashSet<>();
+        for (AttemptFinished finished : unwrittenResults) {
+            if (state.isRunning(finished.attempt()) && seen.add(finished.attempt())) {
+                batch.add(finished);
+            }
+        }
+        unwrittenResults.clear();
+        if (batch.isEmpty()) {
+            return Effect().none();
+        }
+        List<SchedulerEvent> events = new ArrayList<>(batch.size());
+        batch.forEach(finished -> events.add(new JobFinished(finished.attempt(), finished.result())));
+        return Effect().persist(events).thenRun(s -> {
+            java.util.Set<String> runs = new java.util.LinkedHashSet<>();
+            for (AttemptFinished finished : batch) {
+                JobAttempt attempt = finished.attempt();
+                agents.ended(finished.node(), attempt);
+                followers.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
+                        finished.result(), s.jobStatus(attempt.runId(), attempt.job()), finished.outputTail()),
+                        ActorRef::tell);
+                runs.add(attempt.runId());
+            }
+            runs.forEach(runId -> completeIfFinished(s, runId));
+            requestDispatch();
         });
     }
 
@@ -218,7 +267,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         if (lost.isEmpty()) {
             return Effect().none();
         }
-        return Effect().persist(lost).thenRun(s -> context.getSelf().tell(Dispatch.INSTANCE));
+        return Effect().persist(lost).thenRun(s -> requestDispatch());
     }
 
     /** Pending jobs to every agent with free slots, in one journal write. */
@@ -244,6 +293,13 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                         attempts), ActorRef::tell);
             }
         });
+    }
+
+    private void requestDispatch() {
+        if (!dispatchRequested) {
+            dispatchRequested = true;
+            context.getSelf().tell(Dispatch.INSTANCE);
+        }
     }
 
     private void completeIfFinished(SchedulerState state, String runId) {

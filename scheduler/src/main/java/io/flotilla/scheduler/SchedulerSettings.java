@@ -9,11 +9,15 @@ import java.time.Duration;
  * @param tick how often silent nodes are looked for
  * @param lease how long a node may stay silent before its attempts run again elsewhere
  * @param maxShardSize the most jobs sent to a node in one message
+ * @param resultBatchDelay how long a result may wait to be journaled with others
+ * @param maxResultBatch how many results are journaled at most in one write
  */
-public record SchedulerSettings(Duration tick, Duration lease, int maxShardSize) {
+public record SchedulerSettings(Duration tick, Duration lease, int maxShardSize, Duration resultBatchDelay,
+                                int maxResultBatch) {
     public static SchedulerSettings from(Config config) {
         Config scheduler = config.getConfig("flotilla.scheduler");
         return new SchedulerSettings(scheduler.getDuration("tick"), scheduler.getDuration("lease"),
-                scheduler.getInt("max-shard-size"));
+                scheduler.getInt("max-shard-size"), scheduler.getDuration("result-batch-delay"),
+                scheduler.getInt("max-result-batch"));
     }
 }

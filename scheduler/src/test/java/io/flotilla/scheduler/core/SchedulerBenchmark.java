@@ -15,7 +15,8 @@ import java.util.Locale;
  * {@code bench/run scheduler}: the pure scheduler core with 1,000 simulated slots on 10 nodes and 1,000,000 queued
  * jobs (10 runs of 4 users, each job its own container spec) that finish as soon as they are placed. It prints how
  * many placement decisions per second the core makes, counting the journal events applied for them, and how many
- * heap bytes each queued job costs. It never fails on speed.
+ * heap bytes each queued job costs. Then it drives the scheduler actor itself, journal included, with simulated
+ * agents in this JVM. It never fails on speed.
  *
  * <p>Arguments: [JOBS [SLOTS]], default 1000000 1000.
  */
@@ -27,7 +28,7 @@ public final class SchedulerBenchmark {
     private SchedulerBenchmark() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int slots = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         long heapBefore = usedHeap();
@@ -67,7 +68,10 @@ public final class SchedulerBenchmark {
                 slots, NODES);
         System.out.printf(Locale.ROOT, "placed and finished every job in %.2f s: %d placements, %d events applied%n",
                 seconds, decisions, events);
-        System.out.println("actor shell: not measured yet (the scheduler actor comes with the cluster core)");
+        int shellJobs = Math.min(jobs, 20_000);
+        double shell = io.flotilla.scheduler.SchedulerActorBenchmark.jobsPerSecond(shellJobs, NODES, perNode);
+        System.out.printf(Locale.ROOT, "actor shell with an H2 journal: %d jobs on %d simulated agents at %.0f jobs/s"
+                + " (each job: a placement, a journaled dispatch and a journaled result)%n", shellJobs, NODES, shell);
         System.out.printf(Locale.ROOT, "RESULT scheduler_decisions_per_s %d%n", Math.round(decisions / seconds));
         System.out.printf(Locale.ROOT, "RESULT bytes_per_queued_job %d%n", bytesPerJob);
     }
