@@ -27,6 +27,9 @@ final class ClusterNodes implements AutoCloseable {
         dir = Files.createTempDirectory("flotilla-cluster-");
         journal = Server.createTcpServer("-tcpPort", Integer.toString(freePort()), "-baseDir", dir.toString(),
                 "-ifNotExists").start();
+        // Should this JVM die before close(), its node processes must not outlive it.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.stream().filter(p -> p != null)
+                .forEach(Process::destroyForcibly)));
         for (int i = 0; i < count; i++) {
             ports.add(freePort());
             processes.add(null);
