@@ -60,7 +60,7 @@ static void check(const struct child_plan *plan, long rc, const char *what, cons
     if (rc < 0) fail(plan, what, path, rc);
 }
 
-/* dst = a + b, truncated to PATH_BUF; both are absolute paths, so "/root" + "/usr" gives "/root/usr". */
+/* dst = a + b, truncated to PATH_BUF; both are absolute paths, so "/new-root" + "/usr" gives "/new-root/usr". */
 static void join(char *dst, const char *a, const char *b) {
     size_t n = 0;
     for (; *a && n < PATH_BUF - 1; a++) dst[n++] = *a;
