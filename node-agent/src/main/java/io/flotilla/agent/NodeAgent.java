@@ -130,7 +130,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
             CompletableFuture.runAsync(job::cancel, blockingIo); // killed while it was starting
         }
         getContext().pipeToSelf(job.result().thenApplyAsync(result -> new Finished(started.attempt(), result,
-                OutputTail.read(job.output(), settings.outputTailBytes(), true)), blockingIo), (finished, error) ->
+                OutputTail.readAndDelete(job.output(), settings.outputTailBytes())), blockingIo), (finished, error) ->
                 finished != null ? finished : new Finished(started.attempt(),
                         JobResult.infrastructureError("lost the job's result: " + error), ""));
         return this;

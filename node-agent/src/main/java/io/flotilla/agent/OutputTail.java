@@ -12,13 +12,11 @@ final class OutputTail {
     private OutputTail() {
     }
 
-    /** The last {@code bytes} of stdout, then of stderr; then the output files are removed if asked. */
-    static String read(JobOutput output, int bytes, boolean delete) {
+    /** The last {@code bytes} of stdout, then of stderr; then the output files are removed. */
+    static String readAndDelete(JobOutput output, int bytes) {
         try {
             String tail = tail(output.stdout(), bytes) + tail(output.stderr(), bytes);
-            if (delete) {
-                output.delete();
-            }
+            output.delete();
             return tail;
         } catch (IOException e) {
             return "(output unreadable: " + e.getMessage() + ")";

@@ -90,6 +90,14 @@ class SchedulerActorTest {
         return reply.receiveMessage();
     }
 
+    /** A probe playing a node agent that has told the scheduler it has {@code slots} free slots. */
+    private static TestProbe<NodeAgentProtocol.Command> agent(ActorRef<SchedulerProtocol.Command> scheduler,
+                                                              String node, int slots) {
+        TestProbe<NodeAgentProtocol.Command> agent = kit.createTestProbe();
+        scheduler.tell(new SchedulerProtocol.AgentStatus(node, agent.getRef(), slots, List.of()));
+        return agent;
+    }
+
     private static List<JobAttempt> receiveShards(TestProbe<NodeAgentProtocol.Command> agent, int jobs) {
         List<JobAttempt> attempts = new ArrayList<>();
         while (attempts.size() < jobs) {
@@ -101,9 +109,8 @@ class SchedulerActorTest {
     @Test
     void aRunIsDispatchedToAgentsAndFollowedToItsEnd() {
         ActorRef<SchedulerProtocol.Command> scheduler = scheduler();
-        TestProbe<NodeAgentProtocol.Command> agent = kit.createTestProbe();
+        TestProbe<NodeAgentProtocol.Command> agent = agent(scheduler, "n1", 4);
         TestProbe<SchedulerProtocol.RunEvent> follower = kit.createTestProbe();
-        scheduler.tell(new SchedulerProtocol.AgentStatus("n1", agent.getRef(), 4, List.of()));
         assertEquals(new SchedulerProtocol.Accepted("r1", false), submit(scheduler, run("r1", 3, 1)));
         scheduler.tell(new SchedulerProtocol.FollowRun("r1", follower.getRef()));
 
@@ -142,8 +149,7 @@ class SchedulerActorTest {
     @Test
     void aSilentNodesAttemptsGoToAnotherNode() {
         ActorRef<SchedulerProtocol.Command> scheduler = scheduler();
-        TestProbe<NodeAgentProtocol.Command> dying = kit.createTestProbe();
-        scheduler.tell(new SchedulerProtocol.AgentStatus("dying", dying.getRef(), 2, List.of()));
+        TestProbe<NodeAgentProtocol.Command> dying = agent(scheduler, "dying", 2);
         submit(scheduler, run("r3", 2, 0));
         List<JobAttempt> first = receiveShards(dying, 2);
 
@@ -163,8 +169,7 @@ class SchedulerActorTest {
     @Test
     void cancellingKillsRunningAttemptsOnTheirNode() {
         ActorRef<SchedulerProtocol.Command> scheduler = scheduler();
-        TestProbe<NodeAgentProtocol.Command> agent = kit.createTestProbe();
-        scheduler.tell(new SchedulerProtocol.AgentStatus("n1", agent.getRef(), 2, List.of()));
+        TestProbe<NodeAgentProtocol.Command> agent = agent(scheduler, "n1", 2);
         submit(scheduler, run("r4", 5, 0));
         List<JobAttempt> running = receiveShards(agent, 2);
         TestProbe<SchedulerProtocol.RunReply> reply = kit.createTestProbe();

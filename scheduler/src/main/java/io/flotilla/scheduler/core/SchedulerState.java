@@ -278,7 +278,6 @@ public final class SchedulerState {
             for (JobAttempt attempt : entry.getValue()) {
                 nodeOfAttempt.remove(attempt);
                 runningByNode.get(entry.getKey()).remove(attempt);
-                run.setStatus(attempt.job(), JobStatus.CANCELLED);
                 run.recordFinal(attempt.job(), JobStatus.CANCELLED, null);
             }
             if (runningByNode.get(entry.getKey()).isEmpty()) {
