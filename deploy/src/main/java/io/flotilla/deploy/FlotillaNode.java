@@ -2,7 +2,9 @@ package io.flotilla.deploy;
 
 import com.typesafe.config.Config;
 import io.flotilla.agent.NodeAgent;
+import io.flotilla.http.HttpApi;
 import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.sandbox.BlobStore;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
 import io.flotilla.scheduler.Journal;
@@ -12,12 +14,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
- * One running cluster node: its actor system, the scheduler singleton (or a proxy to it), and, on a worker, the
- * node agent with its sandbox. This is all the wiring there is; the behaviour lives in the modules.
+ * One running cluster node: its actor system, its HTTP API, the scheduler singleton (or a proxy to it), and, on a
+ * worker, the node agent with its sandbox. This is all the wiring there is; the behaviour lives in the modules.
  */
 public final class FlotillaNode {
     private final ActorSystem<Void> system;
@@ -38,14 +42,21 @@ public final class FlotillaNode {
                 Journal.createSchemaIfMissing(system, Duration.ofSeconds(60));
             }
             ActorRef<SchedulerProtocol.Command> scheduler = SchedulerActor.initSingleton(system);
+            Path sandboxDir = Path.of(config.getString("flotilla.data-dir")).resolve("sandbox");
+            var address = Cluster.get(system).selfMember().address();
+            String host = address.getHost().orElseThrow();
+            ServerBinding http = new HttpApi(new BlobStore(sandboxDir.resolve("blobs")),
+                    system.dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher")),
+                    config.getBytes("flotilla.http.max-blob-size"))
+                    .bind(system, host, config.getInt("flotilla.http.port")).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
             if (worker) {
-                Path dataDir = Path.of(config.getString("flotilla.data-dir"));
-                Sandbox sandbox = Sandbox.open(new SandboxConfig(dataDir.resolve("sandbox"), SandboxConfig.NOBODY,
+                Sandbox sandbox = Sandbox.open(new SandboxConfig(sandboxDir, SandboxConfig.NOBODY,
                         SandboxConfig.NOBODY));
                 system.getWhenTerminated().thenRun(sandbox::close);
-                var address = Cluster.get(system).selfMember().address();
-                String node = address.getHost().orElseThrow() + ":" + address.getPort().orElseThrow();
-                system.systemActorOf(NodeAgent.create(node, slots, sandbox, scheduler), "node-agent",
+                String node = host + ":" + address.getPort().orElseThrow();
+                String blobs = "http://" + host + ":" + http.localAddress().getPort() + "/v1/blobs";
+                system.systemActorOf(NodeAgent.create(node, slots, sandbox, scheduler, blobs), "node-agent",
                         org.apache.pekko.actor.typed.Props.empty());
             }
             return new FlotillaNode(system, scheduler);

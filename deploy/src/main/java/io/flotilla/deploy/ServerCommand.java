@@ -30,6 +30,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "The cluster port (env FLOTILLA_PORT; default 2551).")
     int port;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "${env:FLOTILLA_HTTP_PORT:-8600}",
+            description = "The REST API's port, on the same address (env FLOTILLA_HTTP_PORT; default 8600).")
+    int httpPort;
+
     @Option(names = "--seed", paramLabel = "HOST:PORT", split = ",", defaultValue = "${env:FLOTILLA_SEEDS}",
             description = "A node to join through; repeatable (env FLOTILLA_SEEDS, comma-separated). None: this node "
                     + "starts a cluster of its own.")
@@ -58,6 +62,9 @@ final class ServerCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0 to 65535, got " + port);
         }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("--http-port must be 0 to 65535, got " + httpPort);
+        }
         if (slots < 0) {
             throw new IllegalArgumentException("--slots must be at least 1, got " + slots);
         }
@@ -72,6 +79,7 @@ final class ServerCommand implements Callable<Integer> {
         settings.put("flotilla.cluster-name", clusterName);
         settings.put("pekko.remote.artery.canonical.hostname", host);
         settings.put("pekko.remote.artery.canonical.port", port);
+        settings.put("flotilla.http.port", httpPort);
         List<String> seedNodes = new ArrayList<>();
         for (String seed : seeds.isEmpty() ? List.of(host + ":" + port) : seeds) {
             if (!seed.matches("[^:]+:\\d+")) {

@@ -14,9 +14,17 @@ import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,7 +96,7 @@ class ClusterIT {
                         "unknown-layer", "ann", 0, 0, List.of(ContainerSpec.builder("true")
                         .layer(new Layer.Tar(digest, "/data")).build()), null)));
                 assertEquals(1, unknownLayer.summary().failed());
-                assertEquals("layer " + digest + " is not in this node's layer cache",
+                assertEquals("layer " + digest + " is on no node of the cluster (asked 1 other node)",
                         unknownLayer.finals().get(0).result().message());
 
                 client.submitAndFollow(new RunSpec("twice", "ann", 0, 0, List.of(ok), null));
@@ -108,6 +116,46 @@ class ClusterIT {
                         "still-working", "ann", 0, 0, Collections.nCopies(10, ok), null)));
                 assertEquals(10, after.summary().passed());
             }
+        }
+    }
+
+    @Test
+    void aLayerUploadedToOneNodeIsFetchedOverHttpByTheOthers() throws Exception {
+        Path tree = Files.createTempDirectory("flotilla-layer-");
+        Files.createDirectories(tree.resolve("greeting"));
+        Files.writeString(tree.resolve("greeting/hello.txt"), "hello from a layer\n");
+        Path tar = tree.resolve("layer.tar");
+        assertEquals(0, new ProcessBuilder("tar", "-cf", tar.toString(), "-C", tree.toString(), "greeting")
+                .inheritIO().start().waitFor());
+        byte[] bytes = Files.readAllBytes(tar);
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        HttpClient http = HttpClient.newHttpClient();
+        try (ClusterNodes nodes = new ClusterNodes(3)) {
+            nodes.startAll(2);
+            try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(0)
+                        + "/v1/blobs/" + digest)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(201, uploaded.statusCode(), uploaded.body());
+
+                ClusterClient.Followed run = ClusterClient.awaitCompletion(client.submitAndFollow(new RunSpec(
+                        "layered", "ann", 0, 0, Collections.nCopies(60, ContainerSpec.builder("cat",
+                        "/greeting/hello.txt").layer(new Layer.Tar(digest, "/")).build()), null)));
+
+                assertEquals(60, run.summary().passed(), run.finals().values().stream()
+                        .filter(done -> done.status() != JobStatus.PASSED).findFirst().toString());
+                run.finals().values().forEach(done -> assertEquals("hello from a layer\n", done.outputTail()));
+                assertEquals(Set.of(nodes.address(0), nodes.address(1), nodes.address(2)),
+                        new HashSet<>(run.nodeOfAttempt().values()), "the nodes without the layer ran jobs too");
+                for (int node = 1; node < 3; node++) {
+                    HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(node)
+                            + "/v1/blobs/" + digest)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    assertEquals(200, head.statusCode(), "node " + node + " fetched the layer and now serves it");
+                }
+            }
+        } finally {
+            new ProcessBuilder("rm", "-rf", tree.toString()).start().waitFor();
         }
     }
 

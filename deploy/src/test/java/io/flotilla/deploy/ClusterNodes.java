@@ -20,6 +20,7 @@ final class ClusterNodes implements AutoCloseable {
 
     private final Path dir;
     private final List<Integer> ports = new ArrayList<>();
+    private final List<Integer> httpPorts = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final Server journal;
 
@@ -32,6 +33,7 @@ final class ClusterNodes implements AutoCloseable {
                 .forEach(Process::destroyForcibly)));
         for (int i = 0; i < count; i++) {
             ports.add(freePort());
+            httpPorts.add(freePort());
             processes.add(null);
         }
     }
@@ -44,6 +46,11 @@ final class ClusterNodes implements AutoCloseable {
         return "127.0.0.1:" + ports.get(node);
     }
 
+    /** Where node {@code node} serves its REST API. */
+    String httpUrl(int node) {
+        return "http://127.0.0.1:" + httpPorts.get(node);
+    }
+
     Process process(int node) {
         return processes.get(node);
     }
@@ -54,6 +61,7 @@ final class ClusterNodes implements AutoCloseable {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", Path.of("target", "flotilla", "lib").toAbsolutePath() + "/*",
                 Main.class.getName(), "server", "--cluster-name", CLUSTER, "--port", ports.get(node).toString(),
+                "--http-port", httpPorts.get(node).toString(),
                 "--seed", address(0) + "," + address(Math.min(1, ports.size() - 1)), "--slots", Integer.toString(slots), "--data-dir", data.toString(),
                 "--journal-url", "jdbc:h2:tcp://127.0.0.1:" + journal.getPort() + "/journal");
         Path log = dir.resolve("node-" + node + ".log");

@@ -1,7 +1,5 @@
 /**
- * The REST API: Pekko HTTP routes, JSON views, auth, server-sent events, blobs and CI webhooks. It talks to the
- * scheduler only through its ask protocol.
- *
- * <p>Nothing is here yet: the API comes with its own issue.
+ * The REST API every node serves, on Pekko HTTP. So far it serves blobs, the content-addressed layer archives that
+ * clients upload and that nodes fetch from each other; every error is a JSON answer.
  */
 package io.flotilla.http;

@@ -2,6 +2,7 @@ package io.flotilla.agent;
 
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.NodeAgentProtocol.Command;
+import io.flotilla.protocol.NodeAgentProtocol.FindBlob;
 import io.flotilla.protocol.NodeAgentProtocol.KillAttempts;
 import io.flotilla.protocol.NodeAgentProtocol.RunShard;
 import io.flotilla.protocol.SchedulerProtocol;
@@ -11,6 +12,8 @@ import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxJob;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,13 +29,17 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 /**
  * The actor on each machine that runs shards. It registers with the receptionist, tells the scheduler every few
  * seconds (and whenever a slot frees) what it runs and how many slots it has free, starts each attempt in its own
- * sandbox and reports each result once. The sandbox and the output files are touched only on the blocking-I/O
- * dispatcher.
+ * sandbox and reports each result once. Before a job starts, the tar layers it needs are fetched from the other
+ * nodes if this one lacks them, and this agent tells other nodes' agents where it serves the layers it has. The
+ * sandbox, the layer files and the output files are touched only on the blocking-I/O dispatcher.
  */
 public final class NodeAgent extends AbstractBehavior<Command> {
     public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "flotilla-node-agent");
 
     private record Report() implements NodeAgentProtocol.SelfMessage {
+    }
+
+    private record PeersChanged(Receptionist.Listing listing) implements NodeAgentProtocol.SelfMessage {
     }
 
     private record Started(JobAttempt attempt, SandboxJob job) implements NodeAgentProtocol.SelfMessage {
@@ -48,9 +55,11 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     private final AgentSettings settings;
     private final Executor blockingIo;
     private final SlotQueue<SandboxJob> slots;
+    private final LayerFetcher fetcher;
+    private final String blobBaseUrl;
 
     private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox,
-                      ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings) {
+                      ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings, String blobBaseUrl) {
         super(context);
         this.node = node;
         this.sandbox = sandbox;
@@ -59,19 +68,24 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         this.blockingIo = context.getSystem().dispatchers().lookup(
                 DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
         this.slots = new SlotQueue<>(slotCount);
+        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem());
+        this.blobBaseUrl = blobBaseUrl;
     }
 
     /**
      * @param node this machine's name in the cluster (its address)
      * @param slotCount how many jobs it runs at once
+     * @param blobBaseUrl where this node serves its blobs over HTTP ({@code .../v1/blobs}); null when it does not
      */
     public static Behavior<Command> create(String node, int slotCount, Sandbox sandbox,
-                                           ActorRef<SchedulerProtocol.Command> scheduler) {
+                                           ActorRef<SchedulerProtocol.Command> scheduler, String blobBaseUrl) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             AgentSettings settings = AgentSettings.from(context.getSystem().settings().config());
             context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
+            context.getSystem().receptionist().tell(Receptionist.subscribe(SERVICE_KEY,
+                    context.messageAdapter(Receptionist.Listing.class, PeersChanged::new)));
             timers.startTimerWithFixedDelay(new Report(), Duration.ZERO, settings.reportInterval());
-            return new NodeAgent(context, node, slotCount, sandbox, scheduler, settings);
+            return new NodeAgent(context, node, slotCount, sandbox, scheduler, settings, blobBaseUrl);
         }));
     }
 
@@ -82,6 +96,8 @@ public final class NodeAgent extends AbstractBehavior<Command> {
                 .onMessage(KillAttempts.class, this::onKill)
                 .onMessage(Started.class, this::onStarted)
                 .onMessage(Finished.class, this::onFinished)
+                .onMessage(FindBlob.class, this::onFindBlob)
+                .onMessage(PeersChanged.class, this::onPeersChanged)
                 .onMessage(Report.class, report -> {
                     report();
                     return this;
@@ -108,10 +124,27 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     private void startWhatFits() {
         for (SlotQueue.Waiting waiting : slots.takeStartable()) {
             JobAttempt attempt = waiting.attempt();
-            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> sandbox.start(waiting.spec()), blockingIo),
+            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+                fetcher.ensureLayers(waiting.spec());
+                return sandbox.start(waiting.spec());
+            }, blockingIo),
                     (job, error) -> error == null ? new Started(attempt, job)
                             : new Finished(attempt, failedToStart(error), ""));
         }
+    }
+
+    private Behavior<Command> onFindBlob(FindBlob find) {
+        CompletableFuture.supplyAsync(() -> blobBaseUrl != null && sandbox.layers().blobs().find(find.digest())
+                .isPresent(), blockingIo).thenAccept(present -> find.replyTo().tell(new NodeAgentProtocol.BlobLocation(
+                find.digest(), present ? blobBaseUrl + "/" + find.digest() : null)));
+        return this;
+    }
+
+    private Behavior<Command> onPeersChanged(PeersChanged changed) {
+        Set<ActorRef<Command>> peers = new HashSet<>(changed.listing().getServiceInstances(SERVICE_KEY));
+        peers.remove(getContext().getSelf());
+        fetcher.peers(peers);
+        return this;
     }
 
     private static JobResult failedToStart(Throwable error) {

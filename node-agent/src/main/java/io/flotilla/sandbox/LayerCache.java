@@ -15,7 +15,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -23,13 +22,21 @@ import java.util.zip.GZIPInputStream;
 /**
  * A node's cache of unpacked tar layers, keyed by the sha256 digest of the archive's bytes. A layer is unpacked
  * once, into a temporary directory that is renamed into place only when every entry passed the checks and the
- * digest matched, so the cache never holds half a layer or a layer under the wrong name.
+ * digest matched, so the cache never holds half a layer or a layer under the wrong name. The archive itself is kept
+ * in the node's {@link BlobStore}, from which other nodes fetch it.
  */
 public final class LayerCache {
     private final Path root;
+    private final BlobStore blobs;
 
-    public LayerCache(Path root) throws IOException {
+    public LayerCache(Path root, BlobStore blobs) throws IOException {
         this.root = Files.createDirectories(root);
+        this.blobs = blobs;
+    }
+
+    /** The archives this cache's layers were unpacked from. */
+    public BlobStore blobs() {
+        return blobs;
     }
 
     /** The unpacked layer with this digest, if this node has it. */
@@ -42,7 +49,26 @@ public final class LayerCache {
     }
 
     /**
-     * Unpacks a tar or tar.gz file into the cache and returns its digest.
+     * The unpacked layer with this digest, unpacking it first if only its archive is in the blob store.
+     *
+     * @return empty when this node has neither the layer nor its archive
+     * @throws InvalidLayerException when the stored archive is not a valid layer
+     */
+    public Optional<Path> unpackStored(String digest) throws IOException {
+        Optional<Path> unpacked = find(digest);
+        if (unpacked.isPresent()) {
+            return unpacked;
+        }
+        Optional<Path> archive = blobs.find(digest);
+        if (archive.isEmpty()) {
+            return Optional.empty();
+        }
+        importTar(archive.get(), digest);
+        return find(digest);
+    }
+
+    /**
+     * Unpacks a tar or tar.gz file into the cache, keeps the file in the blob store, and returns its digest.
      *
      * @param expectedDigest the digest the caller knows the file by, checked while unpacking; null to accept any
      * @throws InvalidLayerException when the digest differs or an entry would land outside the layer
@@ -54,6 +80,7 @@ public final class LayerCache {
                         + expectedDigest + "'");
             }
             if (find(expectedDigest).isPresent()) {
+                keepArchive(file, expectedDigest);
                 return expectedDigest;
             }
         }
@@ -62,7 +89,7 @@ public final class LayerCache {
         }
         Path temp = Files.createTempDirectory(root, ".unpack-");
         try {
-            MessageDigest sha256 = sha256();
+            MessageDigest sha256 = BlobStore.sha256();
             try (InputStream raw = new DigestInputStream(Files.newInputStream(file), sha256);
                  BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16)) {
                 TarExtractor.extract(isGzip(buffered) ? new GZIPInputStream(buffered, 1 << 16) : buffered, temp);
@@ -83,10 +110,17 @@ public final class LayerCache {
             } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException alreadyThere) {
                 deleteTree(temp);
             }
+            keepArchive(file, digest);
             return digest;
         } catch (IOException | RuntimeException e) {
             deleteTree(temp);
             throw e;
+        }
+    }
+
+    private void keepArchive(Path file, String digest) throws IOException {
+        if (blobs.find(digest).isEmpty()) {
+            blobs.putFile(file, digest);
         }
     }
 
@@ -100,14 +134,6 @@ public final class LayerCache {
         int second = in.read();
         in.reset();
         return first == 0x1f && second == 0x8b;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static void deleteTree(Path dir) throws IOException {

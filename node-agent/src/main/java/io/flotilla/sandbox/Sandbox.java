@@ -68,7 +68,8 @@ public final class Sandbox implements AutoCloseable {
         Files.createDirectories(instanceDir.resolve("jobs"));
         Path binary = LauncherBinary.extract(config.dataDir().resolve("bin"));
         HostBase base = HostBase.prepare(Path.of("/"), instanceDir.resolve("etc"));
-        LayerCache layers = new LayerCache(config.dataDir().resolve("layers"));
+        LayerCache layers = new LayerCache(config.dataDir().resolve("layers"),
+                new BlobStore(config.dataDir().resolve("blobs")));
         CgroupPool cgroups = CgroupPool.detect(Path.of("/proc"), CgroupPool.STALE_PREFIX + name);
         Sandbox sandbox = new Sandbox(config, name, instanceDir, binary, base, layers, cgroups);
         try {

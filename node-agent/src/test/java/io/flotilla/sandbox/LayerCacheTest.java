@@ -21,7 +21,7 @@ class LayerCacheTest {
     Path temp;
 
     private LayerCache cache() throws IOException {
-        return new LayerCache(temp.resolve("cache"));
+        return new LayerCache(temp.resolve("cache"), new BlobStore(temp.resolve("blobs")));
     }
 
     @Test
@@ -118,9 +118,25 @@ class LayerCacheTest {
         assertCacheEmpty();
     }
 
+    @Test
+    void keepsTheArchiveAsABlobAndUnpacksALayerFromABlobAlone() throws IOException {
+        Path tar = new TarWriter().file("a.txt", "a\n").writeTo(temp.resolve("a.tar"));
+        String digest = cache().importTar(tar, null);
+        assertEquals(Files.size(tar), Files.size(cache().blobs().find(digest).orElseThrow()));
+
+        LayerCache elsewhere = new LayerCache(temp.resolve("other-cache"), new BlobStore(temp.resolve("other-blobs")));
+        assertTrue(elsewhere.unpackStored(digest).isEmpty(), "neither the layer nor its archive is there yet");
+        try (var in = Files.newInputStream(tar)) {
+            elsewhere.blobs().put(in, digest);
+        }
+        assertEquals("a\n", Files.readString(elsewhere.unpackStored(digest).orElseThrow().resolve("a.txt")));
+    }
+
     private void assertCacheEmpty() throws IOException {
-        try (Stream<Path> entries = Files.list(temp.resolve("cache"))) {
-            assertEquals(0, entries.count(), "a refused layer leaves nothing in the cache");
+        for (String dir : new String[] {"cache", "blobs"}) {
+            try (Stream<Path> entries = Files.list(temp.resolve(dir))) {
+                assertEquals(0, entries.count(), "a refused layer leaves nothing in the " + dir);
+            }
         }
     }
 }

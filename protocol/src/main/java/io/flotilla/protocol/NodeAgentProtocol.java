@@ -40,4 +40,19 @@ public final class NodeAgentProtocol {
             attempts = List.copyOf(attempts);
         }
     }
+
+    /**
+     * Sent by another node's agent that needs a layer it lacks: say whether this node has the layer's archive.
+     * Only the answer travels as a message; the bytes go over HTTP.
+     */
+    public record FindBlob(String digest, ActorRef<Reply> replyTo) implements Command {
+    }
+
+    /** What a node agent answers to other nodes' agents. */
+    public sealed interface Reply extends CrossNode {
+    }
+
+    /** The answer to {@link FindBlob}: the URL this node serves the blob at, or null when it does not have it. */
+    public record BlobLocation(String digest, String url) implements Reply {
+    }
 }

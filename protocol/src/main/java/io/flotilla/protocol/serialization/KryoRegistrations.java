@@ -48,7 +48,7 @@ public final class KryoRegistrations {
             SchedulerProtocol.RunCompleted.class,
             // the node agent's protocol
             NodeAgentProtocol.RunShard.class, NodeAgentProtocol.KillAttempts.class,
-            SchedulerProtocol.RunUnknown.class);
+            SchedulerProtocol.RunUnknown.class, NodeAgentProtocol.FindBlob.class, NodeAgentProtocol.BlobLocation.class);
 
     private KryoRegistrations() {
     }

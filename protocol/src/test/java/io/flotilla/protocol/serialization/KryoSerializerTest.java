@@ -77,14 +77,19 @@ class KryoSerializerTest {
                 new SchedulerProtocol.RunCompleted("run-1", summary),
                 new SchedulerProtocol.RunUnknown("run-3"),
                 new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), scheduler),
-                new NodeAgentProtocol.KillAttempts(List.of(attempt)));
+                new NodeAgentProtocol.KillAttempts(List.of(attempt)),
+                new NodeAgentProtocol.FindBlob("sha256:" + "cd".repeat(32),
+                        kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),
+                new NodeAgentProtocol.BlobLocation("sha256:" + "cd".repeat(32),
+                        "http://10.0.0.7:8600/v1/blobs/sha256:" + "cd".repeat(32)));
     }
 
     @Test
     void everyMessageClassIsRegisteredAndSampled() {
         Set<Class<?>> messageClasses = new java.util.HashSet<>();
         for (Class<?> sealed : List.of(SchedulerProtocol.Command.class, SchedulerProtocol.SubmitReply.class,
-                SchedulerProtocol.RunReply.class, SchedulerProtocol.RunEvent.class, NodeAgentProtocol.Command.class)) {
+                SchedulerProtocol.RunReply.class, SchedulerProtocol.RunEvent.class, NodeAgentProtocol.Command.class,
+                NodeAgentProtocol.Reply.class)) {
             for (Class<?> message : sealed.getPermittedSubclasses()) {
                 if (NoSerializationVerificationNeeded.class.isAssignableFrom(message)) {
                     continue; // a node's messages to itself

@@ -1,0 +1,129 @@
+package io.flotilla.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flotilla.protocol.job.Layer;
+import io.flotilla.sandbox.BlobStore;
+import io.flotilla.sandbox.InvalidLayerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.stream.javadsl.StreamConverters;
+
+/**
+ * {@code HEAD|GET|PUT /v1/blobs/sha256:<hex>}: the node's blob store over HTTP. An upload streams to disk while its
+ * digest is computed, and is kept only if it matches the digest in the path; a download streams from the file.
+ * Neither is ever held whole in memory.
+ */
+final class BlobRoutes extends AllDirectives {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
+
+    private record Stat(Path file, long size) {
+    }
+
+    private record Stored(boolean wasThere, long size) {
+    }
+
+    private final BlobStore blobs;
+    private final Executor blockingIo;
+    private final long maxBlobBytes;
+
+    BlobRoutes(BlobStore blobs, Executor blockingIo, long maxBlobBytes) {
+        this.blobs = blobs;
+        this.blockingIo = blockingIo;
+        this.maxBlobBytes = maxBlobBytes;
+    }
+
+    Route route() {
+        return pathPrefix("v1", () -> pathPrefix("blobs", () -> path(PathMatchers.segment(), digest -> {
+            if (!Layer.Tar.isDigest(digest)) {
+                return complete(ApiErrors.response(StatusCodes.BAD_REQUEST,
+                        "a blob digest must look like sha256:<64 lowercase hex digits>, got '" + digest + "'",
+                        "digest"));
+            }
+            return concat(get(() -> serve(digest)), head(() -> serve(digest)), put(() -> upload(digest)));
+        })));
+    }
+
+    /** For HEAD the server sends the headers only, and never opens the file. */
+    private Route serve(String digest) {
+        return onSuccess(CompletableFuture.supplyAsync(() -> stat(digest), blockingIo), stat -> {
+            if (stat.isEmpty()) {
+                return complete(ApiErrors.response(StatusCodes.NOT_FOUND, "no blob " + digest + " on this node",
+                        "digest"));
+            }
+            return complete(HttpResponse.create().withEntity(HttpEntities.create(
+                    ContentTypes.APPLICATION_OCTET_STREAM, stat.get().size(), FileIO.fromPath(stat.get().file()))));
+        });
+    }
+
+    private Optional<Stat> stat(String digest) {
+        return blobs.find(digest).map(file -> {
+            try {
+                return new Stat(file, Files.size(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private Route upload(String digest) {
+        return withRequestTimeout(UPLOAD_TIMEOUT, () -> withSizeLimit(maxBlobBytes, () -> extractMaterializer(
+                materializer -> extractDataBytes(bytes -> {
+                    InputStream body = bytes.runWith(StreamConverters.asInputStream(Duration.ofMinutes(1)),
+                            materializer);
+                    CompletableFuture<Stored> stored = CompletableFuture.supplyAsync(() -> store(body, digest),
+                            blockingIo);
+                    return onComplete(stored, outcome -> complete(outcome.isSuccess()
+                            ? stored(digest, outcome.get()) : uploadFailed(outcome.failed().get(), digest)));
+                }))));
+    }
+
+    private Stored store(InputStream body, String digest) {
+        try (body) {
+            boolean wasThere = blobs.find(digest).isPresent();
+            blobs.put(body, digest);
+            return new Stored(wasThere, stat(digest).orElseThrow().size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** 201 for a new blob, 200 for one this node already had. */
+    private static HttpResponse stored(String digest, Stored stored) {
+        String body = JSON.createObjectNode().put("digest", digest).put("size", stored.size()).toString();
+        return HttpResponse.create().withStatus(stored.wasThere() ? StatusCodes.OK : StatusCodes.CREATED)
+                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+    }
+
+    private HttpResponse uploadFailed(Throwable error, String digest) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidLayerException mismatch) {
+                return ApiErrors.response(StatusCodes.UNPROCESSABLE_ENTITY, mismatch.getMessage(), "digest");
+            }
+            if (cause instanceof EntityStreamSizeException) {
+                return ApiErrors.response(StatusCodes.CONTENT_TOO_LARGE, "the blob is larger than this node's limit of "
+                        + maxBlobBytes + " bytes", null);
+            }
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return ApiErrors.response(StatusCodes.BAD_REQUEST, "the upload of " + digest + " broke off: "
+                + cause.getMessage(), null);
+    }
+}

@@ -1,0 +1,142 @@
+package io.flotilla.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flotilla.sandbox.BlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The blob endpoints over real HTTP: uploads are checked against their digest, and every error is JSON. */
+class BlobApiIT {
+    private static final long LIMIT = 4L << 20;
+    private static final ActorTestKit kit = ActorTestKit.create();
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path store;
+    private static BlobStore blobs;
+    private static String base;
+
+    @BeforeAll
+    static void serve() throws Exception {
+        blobs = new BlobStore(store);
+        ServerBinding binding = new HttpApi(blobs, Executors.newCachedThreadPool(), LIMIT)
+                .bind(kit.system(), "127.0.0.1", 0).toCompletableFuture().get();
+        base = "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
+    }
+
+    @AfterAll
+    static void shutdown() {
+        kit.shutdownTestKit();
+    }
+
+    private static String digestOf(byte[] bytes) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> put(String digest, byte[] body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + digest)).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    @Test
+    void anUploadedBlobIsServedBackWhole() throws Exception {
+        byte[] bytes = new byte[3 << 20];
+        new Random(7).nextBytes(bytes);
+        String digest = digestOf(bytes);
+
+        assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + digest)).method("HEAD",
+                HttpRequest.BodyPublishers.noBody())).statusCode());
+        HttpResponse<String> created = put(digest, bytes);
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("{\"digest\":\"" + digest + "\",\"size\":" + bytes.length + "}", created.body());
+        assertEquals(200, put(digest, bytes).statusCode(), "a second upload of the same blob is fine");
+
+        HttpResponse<String> head = send(HttpRequest.newBuilder(URI.create(base + digest)).method("HEAD",
+                HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, head.statusCode());
+        assertEquals(String.valueOf(bytes.length), head.headers().firstValue("Content-Length").orElseThrow());
+        HttpResponse<InputStream> got = http.send(HttpRequest.newBuilder(URI.create(base + digest)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, got.statusCode());
+        try (InputStream body = got.body()) {
+            assertArrayEquals(bytes, body.readAllBytes());
+        }
+    }
+
+    @Test
+    void aBodyThatDoesNotMatchItsDigestIsRefusedAndNotKept() throws Exception {
+        byte[] bytes = "the real bytes".getBytes(StandardCharsets.UTF_8);
+        String claimed = digestOf("other bytes".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> refused = put(claimed, bytes);
+        assertEquals(422, refused.statusCode());
+        assertEquals("{\"error\":\"digest mismatch: the blob was named " + claimed + ", its bytes have "
+                + digestOf(bytes) + "\",\"field\":\"digest\"}", refused.body());
+        assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + claimed))).statusCode());
+        assertEquals(0, leftovers(), "no temporary file is left behind");
+    }
+
+    @Test
+    void aBlobOverTheLimitIsRefusedWith413() throws Exception {
+        byte[] bytes = new byte[(int) LIMIT + 1];
+        HttpResponse<String> refused = put(digestOf(bytes), bytes);
+        assertEquals(413, refused.statusCode(), refused.body());
+        assertTrue(refused.body().startsWith("{\"error\":"), refused.body());
+        assertEquals(0, leftovers());
+    }
+
+    @Test
+    void malformedDigestsAndUnknownRoutesGetJsonErrors() throws Exception {
+        HttpResponse<String> malformed = put("md5:abc", new byte[1]);
+        assertEquals(400, malformed.statusCode());
+        assertEquals("{\"error\":\"a blob digest must look like sha256:<64 lowercase hex digits>, got 'md5:abc'\","
+                + "\"field\":\"digest\"}", malformed.body());
+
+        HttpResponse<String> traversal = send(HttpRequest.newBuilder(URI.create(base + "..%2F..%2Fetc%2Fpasswd")));
+        assertEquals(400, traversal.statusCode());
+        assertTrue(traversal.body().contains("got '../../etc/passwd'"), traversal.body());
+
+        HttpResponse<String> missing = send(HttpRequest.newBuilder(URI.create(base + "sha256:" + "0".repeat(64))));
+        assertEquals(404, missing.statusCode());
+        assertEquals("{\"error\":\"no blob sha256:" + "0".repeat(64) + " on this node\",\"field\":\"digest\"}",
+                missing.body());
+
+        HttpResponse<String> noRoute = send(HttpRequest.newBuilder(URI.create(base.replace("/v1/blobs/", "/nope"))));
+        assertEquals(404, noRoute.statusCode());
+        assertEquals("{\"error\":\"The requested resource could not be found.\"}", noRoute.body());
+
+        HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(URI.create(base + "sha256:" + "0".repeat(64)))
+                .DELETE());
+        assertEquals(405, wrongMethod.statusCode());
+        assertTrue(wrongMethod.body().startsWith("{\"error\":\"HTTP method not allowed"), wrongMethod.body());
+    }
+
+    private static long leftovers() throws IOException {
+        try (Stream<Path> files = Files.list(store)) {
+            return files.filter(file -> file.getFileName().toString().startsWith(".upload-")).count();
+        }
+    }
+}

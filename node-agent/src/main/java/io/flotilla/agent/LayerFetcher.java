@@ -1,0 +1,150 @@
+package io.flotilla.agent;
+
+import io.flotilla.protocol.NodeAgentProtocol;
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.job.Layer;
+import io.flotilla.sandbox.InvalidLayerException;
+import io.flotilla.sandbox.LayerCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Makes sure the tar layers a job needs are unpacked on this node before it starts. A layer this node lacks is
+ * looked for on the other nodes (their agents answer {@link NodeAgentProtocol.FindBlob}), downloaded over HTTP
+ * from one that has it, checked against its digest while it streams to disk, and unpacked. Jobs that need the same
+ * missing layer at once share one download.
+ *
+ * <p>A layer that no node has fails the job with a launch error naming it; a download that breaks off on every node
+ * that has the layer is an infrastructure error, which the scheduler retries. Every method blocks, so it runs on
+ * the agent's blocking-I/O dispatcher.
+ */
+final class LayerFetcher {
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+
+    private final LayerCache layers;
+    private final ActorSystem<?> system;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> downloads = new ConcurrentHashMap<>();
+    private volatile Set<ActorRef<NodeAgentProtocol.Command>> peers = Set.of();
+
+    LayerFetcher(LayerCache layers, ActorSystem<?> system) {
+        this.layers = layers;
+        this.system = system;
+    }
+
+    /** The other nodes' agents, as the receptionist last listed them. */
+    void peers(Set<ActorRef<NodeAgentProtocol.Command>> peers) {
+        this.peers = Set.copyOf(peers);
+    }
+
+    /**
+     * Unpacks every tar layer of the spec, fetching those this node lacks.
+     *
+     * @throws InvalidSpecException when no node has one of them
+     * @throws UncheckedIOException when a layer could not be downloaded from any node that has it
+     */
+    void ensureLayers(ContainerSpec spec) {
+        for (Layer layer : spec.layers()) {
+            if (layer instanceof Layer.Tar tar) {
+                ensure(tar.digest());
+            }
+        }
+    }
+
+    private void ensure(String digest) {
+        try {
+            if (layers.unpackStored(digest).isPresent()) {
+                return;
+            }
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> download = downloads.putIfAbsent(digest, mine);
+            if (download == null) {
+                download = mine;
+                try {
+                    fetch(digest);
+                    mine.complete(null);
+                } catch (RuntimeException e) {
+                    mine.completeExceptionally(e);
+                } finally {
+                    downloads.remove(digest);
+                }
+            }
+            download.join();
+            layers.unpackStored(digest).orElseThrow(() -> new IllegalStateException(
+                    "layer " + digest + " was fetched but is not in the blob store"));
+        } catch (InvalidLayerException e) {
+            throw new InvalidSpecException("layers.digest", e.getMessage());
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not unpack layer " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void fetch(String digest) {
+        Set<ActorRef<NodeAgentProtocol.Command>> asked = peers;
+        List<String> urls = locate(digest, asked);
+        if (urls.isEmpty()) {
+            throw new InvalidSpecException("layers.digest", "layer " + digest + " is on no node of the cluster (asked "
+                    + asked.size() + " other node" + (asked.size() == 1 ? "" : "s") + ")");
+        }
+        List<String> failures = new ArrayList<>();
+        for (String url : urls) {
+            try {
+                download(digest, url);
+                return;
+            } catch (IOException | InvalidLayerException e) {
+                failures.add(url + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while fetching layer " + digest, e);
+            }
+        }
+        throw new UncheckedIOException(new IOException("could not fetch layer " + digest + " from any node that has it: "
+                + String.join("; ", failures)));
+    }
+
+    private List<String> locate(String digest, Set<ActorRef<NodeAgentProtocol.Command>> asked) {
+        List<CompletableFuture<NodeAgentProtocol.Reply>> answers = new ArrayList<>();
+        for (ActorRef<NodeAgentProtocol.Command> peer : asked) {
+            CompletionStage<NodeAgentProtocol.Reply> answer = AskPattern.ask(peer,
+                    replyTo -> new NodeAgentProtocol.FindBlob(digest, replyTo), ASK_TIMEOUT, system.scheduler());
+            answers.add(answer.toCompletableFuture().exceptionally(unanswered -> null));
+        }
+        List<String> urls = new ArrayList<>();
+        for (CompletableFuture<NodeAgentProtocol.Reply> answer : answers) {
+            if (answer.join() instanceof NodeAgentProtocol.BlobLocation location && location.url() != null) {
+                urls.add(location.url());
+            }
+        }
+        return urls;
+    }
+
+    private void download(String digest, String url) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new IOException("HTTP " + response.statusCode());
+            }
+            layers.blobs().put(body, digest);
+        }
+    }
+}
