@@ -57,6 +57,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "in the data directory).")
     String journalUrl;
 
+    @Option(names = "--journal-user", paramLabel = "USER", defaultValue = "${env:FLOTILLA_JOURNAL_USER}",
+            description = "The journal database's user (env FLOTILLA_JOURNAL_USER). Its password is read from the "
+                    + "environment only, FLOTILLA_JOURNAL_PASSWORD.")
+    String journalUser;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -93,7 +98,14 @@ final class ServerCommand implements Callable<Integer> {
             settings.put("flotilla.data-dir", dataDir.toAbsolutePath().toString());
         }
         if (journalUrl != null && !journalUrl.isBlank()) {
-            settings.put("flotilla.journal.url", journalUrl);
+            settings.putAll(JournalDatabase.of(journalUrl).settings(journalUrl));
+        }
+        if (journalUser != null && !journalUser.isBlank()) {
+            settings.put("flotilla.journal.user", journalUser);
+        }
+        String password = System.getenv("FLOTILLA_JOURNAL_PASSWORD");
+        if (password != null) {
+            settings.put("flotilla.journal.password", password);
         }
         return ConfigFactory.load(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.defaultApplication()));
     }

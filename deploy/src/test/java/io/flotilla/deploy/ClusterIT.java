@@ -256,8 +256,9 @@ class ClusterIT {
     }
 
     @Test
-    void sigtermToTheSingletonsNodeLeavesGracefullyAndTheRunCompletesElsewhere() throws Exception {
-        try (ClusterNodes nodes = new ClusterNodes(3)) {
+    void sigtermToTheSingletonsNodeLeavesGracefullyAndTheRunCompletesElsewhereFromAPostgresJournal()
+            throws Exception {
+        try (ClusterNodes nodes = new ClusterNodes(3, PostgresTestJournal::start)) {
             nodes.startOldestFirst(3);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 List<ContainerSpec> jobs = Collections.nCopies(120, ContainerSpec.builder("sleep", "0.3").build());
@@ -279,6 +280,8 @@ class ClusterIT {
                         "node 0 left the cluster gracefully");
                 assertTrue(handover < 20_000, "the scheduler moved without waiting for the split brain resolver");
                 assertEquals(2, client.workersUp());
+                assertTrue(((PostgresTestJournal) nodes.journal()).journaledEvents() > 0,
+                        "the scheduler journaled to PostgreSQL");
             }
         }
     }

@@ -4,16 +4,14 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.h2.tools.Server;
 
 /**
  * Server nodes as separate JVM processes on loopback, started from the built distribution like
- * {@code flotilla server}. Their journal is an H2 database in server mode, run by this JVM, so that it outlives any
- * node, as PostgreSQL would in a real cluster.
+ * {@code flotilla server}. Their journal is a database that outlives any node, as it would in a real cluster: H2 in
+ * server mode, run by this JVM, unless a test asks for another.
  */
 final class ClusterNodes implements AutoCloseable {
     static final String CLUSTER = "flotilla-it";
@@ -22,12 +20,15 @@ final class ClusterNodes implements AutoCloseable {
     private final List<Integer> ports = new ArrayList<>();
     private final List<Integer> httpPorts = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
-    private final Server journal;
+    private final TestJournal journal;
 
-    ClusterNodes(int count) throws IOException, SQLException {
+    ClusterNodes(int count) throws Exception {
+        this(count, H2TestJournal::start);
+    }
+
+    ClusterNodes(int count, TestJournal.Starter journalStarter) throws Exception {
         dir = Files.createTempDirectory("flotilla-cluster-");
-        journal = Server.createTcpServer("-tcpPort", Integer.toString(freePort()), "-baseDir", dir.toString(),
-                "-ifNotExists").start();
+        journal = journalStarter.start(dir);
         // Should this JVM die before close(), its node processes must not outlive it.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.stream().filter(p -> p != null)
                 .forEach(Process::destroyForcibly)));
@@ -58,12 +59,14 @@ final class ClusterNodes implements AutoCloseable {
     /** Starts (or restarts, on the same address) node {@code node}; nodes 0 and 1 are the seeds. */
     void start(int node, int slots) throws IOException {
         Path data = Files.createDirectories(dir.resolve("node-" + node));
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", Path.of("target", "flotilla", "lib").toAbsolutePath() + "/*",
-                Main.class.getName(), "server", "--cluster-name", CLUSTER, "--port", ports.get(node).toString(),
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", Path.of("target", "flotilla", "lib").toAbsolutePath() + "/*", Main.class.getName(), "server",
+                "--cluster-name", CLUSTER, "--port", ports.get(node).toString(),
                 "--http-port", httpPorts.get(node).toString(),
-                "--seed", address(0) + "," + address(Math.min(1, ports.size() - 1)), "--slots", Integer.toString(slots), "--data-dir", data.toString(),
-                "--journal-url", "jdbc:h2:tcp://127.0.0.1:" + journal.getPort() + "/journal");
+                "--seed", address(0) + "," + address(Math.min(1, ports.size() - 1)),
+                "--slots", Integer.toString(slots), "--data-dir", data.toString()));
+        command.addAll(journal.serverFlags());
         Path log = dir.resolve("node-" + node + ".log");
         processes.set(node, new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
@@ -83,6 +86,10 @@ final class ClusterNodes implements AutoCloseable {
         for (int node = 1; node < processes.size(); node++) {
             start(node, slots);
         }
+    }
+
+    TestJournal journal() {
+        return journal;
     }
 
     Path log(int node) {
@@ -107,7 +114,7 @@ final class ClusterNodes implements AutoCloseable {
                 process.destroyForcibly().waitFor();
             }
         }
-        journal.stop();
+        journal.close();
         Path kept = Files.createDirectories(Path.of("target", "cluster-logs"));
         for (int node = 0; node < processes.size(); node++) {
             if (Files.exists(log(node))) {
