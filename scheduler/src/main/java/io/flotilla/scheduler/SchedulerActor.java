@@ -21,6 +21,7 @@ import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
+import io.flotilla.scheduler.core.SchedulerSnapshot;
 import io.flotilla.scheduler.core.SchedulerState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,10 +38,12 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -102,6 +105,27 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     @Override
     public SchedulerState emptyState() {
         return new SchedulerState();
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+    }
+
+    /** Snapshots are immutable copies of the state, which itself changes in place. */
+    @Override
+    public SnapshotAdapter<SchedulerState> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(SchedulerState state) {
+                return state.snapshot();
+            }
+
+            @Override
+            public SchedulerState fromJournal(Object snapshot) {
+                return SchedulerState.restore((SchedulerSnapshot) snapshot);
+            }
+        };
     }
 
     @Override

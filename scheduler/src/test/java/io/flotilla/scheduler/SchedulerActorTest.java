@@ -16,6 +16,10 @@ import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,5 +195,59 @@ class SchedulerActorTest {
         second.tell(new SchedulerProtocol.GetRun("r5", reply.getRef()));
         assertEquals(new SchedulerProtocol.RunFound(new RunSummary("r5", "ann", 4, 4, 0, 0, 0, 0, false)),
                 reply.receiveMessage());
+    }
+
+    @Test
+    void aNewSchedulerRecoversFromASnapshotAndTheEventsAfterIt() throws Exception {
+        String id = "scheduler-snapshot-" + System.nanoTime();
+        SchedulerSettings snapshotOften = new SchedulerSettings(settings.tick(), settings.lease(),
+                settings.maxShardSize(), settings.resultBatchDelay(), settings.maxResultBatch(), 5);
+        ActorRef<SchedulerProtocol.Command> first = kit.spawn(SchedulerActor.create(snapshotOften, id));
+        TestProbe<NodeAgentProtocol.Command> agent = agent(first, "n1", 12);
+        submit(first, run("r6", 12, 0));
+        List<JobAttempt> attempts = receiveShards(agent, 12);
+        for (int i = 0; i < 9; i++) {
+            first.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(i), exited(i < 3 ? 2 : 0), "tail"));
+        }
+        TestProbe<SchedulerProtocol.RunReply> reply = kit.createTestProbe();
+        RunSummary expected = new RunSummary("r6", "ann", 12, 0, 3, 6, 3, 0, false);
+        long deadline = System.currentTimeMillis() + 10_000;
+        RunSummary before;
+        do {
+            first.tell(new SchedulerProtocol.GetRun("r6", reply.getRef()));
+            before = ((SchedulerProtocol.RunFound) reply.receiveMessage()).summary();
+        } while (!before.equals(expected) && System.currentTimeMillis() < deadline);
+        assertEquals(expected, before);
+        kit.stop(first);
+        assertTrue(snapshotsOf(id) > 0, "the state was snapshotted");
+
+        ActorRef<SchedulerProtocol.Command> second = kit.spawn(SchedulerActor.create(snapshotOften, id));
+        second.tell(new SchedulerProtocol.GetRun("r6", reply.getRef()));
+        assertEquals(new SchedulerProtocol.RunFound(expected), reply.receiveMessage());
+        // The recovered scheduler still knows which attempts run where: their results count.
+        TestProbe<SchedulerProtocol.RunEvent> follower = kit.createTestProbe();
+        second.tell(new SchedulerProtocol.FollowRun("r6", follower.getRef()));
+        for (int i = 9; i < 12; i++) {
+            second.tell(new SchedulerProtocol.AttemptFinished("n1", attempts.get(i), exited(0), ""));
+        }
+        SchedulerProtocol.RunEvent event = follower.receiveMessage();
+        while (!(event instanceof SchedulerProtocol.RunCompleted)) {
+            event = follower.receiveMessage();
+        }
+        assertEquals(new RunSummary("r6", "ann", 12, 0, 0, 9, 3, 0, false),
+                ((SchedulerProtocol.RunCompleted) event).summary());
+    }
+
+    private static long snapshotsOf(String persistenceId) throws Exception {
+        String url = kit.system().settings().config().getString("flotilla.journal.url");
+        try (Connection db = DriverManager.getConnection(url, "sa", "");
+             PreparedStatement query = db.prepareStatement(
+                     "select count(*) from \"snapshot\" where \"persistence_id\" = ?")) {
+            query.setString(1, persistenceId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 }

@@ -4,7 +4,10 @@ import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
@@ -27,13 +30,9 @@ final class RunState {
     boolean cancelRequested;
 
     RunState(RunSpec spec, long sequence) {
-        this.spec = spec;
-        this.sequence = sequence;
+        this(spec, sequence, new byte[spec.jobs().size()], new byte[spec.jobs().size()],
+                new byte[spec.jobs().size()], new IntRing(spec.jobs().size()));
         int n = spec.jobs().size();
-        status = new byte[n];
-        attempts = new byte[n];
-        infrastructureFailures = new byte[n];
-        pending = new IntRing(n);
         if (spec.expectedMillis() == null) {
             for (int i = 0; i < n; i++) {
                 pending.addLast(i);
@@ -44,6 +43,51 @@ final class RunState {
                     .forEach(pending::addLast);
         }
         pendingCount = n;
+    }
+
+    private RunState(RunSpec spec, long sequence, byte[] status, byte[] attempts, byte[] infrastructureFailures,
+                     IntRing pending) {
+        this.spec = spec;
+        this.sequence = sequence;
+        this.status = status;
+        this.attempts = attempts;
+        this.infrastructureFailures = infrastructureFailures;
+        this.pending = pending;
+    }
+
+    /** The run as a snapshot holds it: copies, so that the run may change while the snapshot is written. */
+    SchedulerSnapshot.Run snapshot() {
+        Map<Integer, JobResult> results = new TreeMap<>();
+        for (int job = 0; finalResults != null && job < finalResults.length; job++) {
+            if (finalResults[job] != null) {
+                results.put(job, finalResults[job]);
+            }
+        }
+        int[] queue = new int[pending.size()];
+        Arrays.setAll(queue, pending::get);
+        return new SchedulerSnapshot.Run(spec, sequence, status.clone(), attempts.clone(),
+                infrastructureFailures.clone(), queue, results, cancelRequested);
+    }
+
+    /** A run as it was when the snapshot was taken; its counters follow from the job statuses. */
+    static RunState restore(SchedulerSnapshot.Run saved) {
+        int[] queue = saved.pending();
+        IntRing pending = new IntRing(queue.length);
+        Arrays.stream(queue).forEach(pending::addLast);
+        RunState run = new RunState(saved.spec(), saved.sequence(), saved.status().clone(), saved.attempts().clone(),
+                saved.infrastructureFailures().clone(), pending);
+        run.cancelRequested = saved.cancelRequested();
+        for (int job = 0; job < run.status.length; job++) {
+            switch (run.status(job)) {
+                case PENDING -> run.pendingCount++;
+                case RUNNING -> run.running++;
+                case PASSED -> run.passed++;
+                case FAILED -> run.failed++;
+                case CANCELLED -> run.cancelled++;
+            }
+        }
+        saved.finalResults().forEach((job, result) -> run.recordResult(job, result));
+        return run;
     }
 
     JobStatus status(int job) {
@@ -101,11 +145,15 @@ final class RunState {
             default -> cancelled++;
         }
         if (result != null) {
-            if (finalResults == null) {
-                finalResults = new JobResult[status.length];
-            }
-            finalResults[job] = result;
+            recordResult(job, result);
         }
+    }
+
+    private void recordResult(int job, JobResult result) {
+        if (finalResults == null) {
+            finalResults = new JobResult[status.length];
+        }
+        finalResults[job] = result;
     }
 
     JobResult finalResult(int job) {

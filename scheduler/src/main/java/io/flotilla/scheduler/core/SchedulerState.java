@@ -192,6 +192,40 @@ public final class SchedulerState {
         return null;
     }
 
+    // ---------- snapshots ----------
+
+    /** A copy of the whole state, for the snapshot store. */
+    public SchedulerSnapshot snapshot() {
+        List<SchedulerSnapshot.Run> savedRuns = runs.values().stream().sorted(Comparator.comparingLong(r -> r.sequence))
+                .map(RunState::snapshot).toList();
+        List<SchedulerSnapshot.Running> running = new ArrayList<>();
+        runningByNode.forEach((node, attempts) -> attempts.forEach(attempt -> running.add(
+                new SchedulerSnapshot.Running(attempt, node))));
+        return new SchedulerSnapshot(savedRuns, running, nextShardId, nextRunSequence);
+    }
+
+    /** The state a snapshot was taken of: the same answers to every query and decision. */
+    public static SchedulerState restore(SchedulerSnapshot snapshot) {
+        SchedulerState state = new SchedulerState();
+        for (SchedulerSnapshot.Run saved : snapshot.runs()) {
+            RunState run = RunState.restore(saved);
+            state.runs.put(run.spec.runId(), run);
+            state.pendingJobs += run.pendingCount;
+            if (run.pendingCount > 0) {
+                state.enqueue(run);
+            }
+        }
+        for (SchedulerSnapshot.Running running : snapshot.running()) {
+            JobAttempt attempt = running.attempt();
+            state.runningByNode.computeIfAbsent(running.node(), n -> new LinkedHashSet<>()).add(attempt);
+            state.nodeOfAttempt.put(attempt, running.node());
+            state.runningPerUser.merge(state.run(attempt.runId()).spec.user(), 1, Integer::sum);
+        }
+        state.nextShardId = snapshot.nextShardId();
+        state.nextRunSequence = snapshot.nextRunSequence();
+        return state;
+    }
+
     // ---------- events ----------
 
     public SchedulerState apply(SchedulerEvent event) {

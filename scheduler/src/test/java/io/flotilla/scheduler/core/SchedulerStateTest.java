@@ -230,6 +230,52 @@ class SchedulerStateTest {
     }
 
     @Test
+    void aSnapshotRestoresAStateThatAnswersAndDecidesTheSame() {
+        accept(run("a", "ann", 1, 50, 1, null));
+        accept(run("b", "bob", 0, 50, 0, IntStream.range(0, 50).mapToObj(i -> (long) i).toList()));
+        accept(run("c", "cat", 0, 10, 0, null));
+        List<JobAttempt> started = new ArrayList<>(offer("n1", 30));
+        started.addAll(offer("n2", 30));
+        for (int i = 0; i < 25; i++) {
+            finish(started.get(i), exited(i % 3 == 0 ? 1 : 0));
+        }
+        apply(new RunCancelled("c", 0));
+        apply(new AttemptsLost("n2", List.copyOf(state.runningOn("n2")), "lost"));
+
+        SchedulerState restored = SchedulerState.restore(state.snapshot());
+        assertSameState(state, restored);
+
+        // Both go on alike: the same work is handed out, and the same results end the same jobs.
+        List<ShardDispatched> next = state.decideShards(java.util.Map.of("n3", 40, "n4", 7), 8, 0);
+        assertEquals(next, restored.decideShards(java.util.Map.of("n3", 40, "n4", 7), 8, 0));
+        for (SchedulerEvent event : new ArrayList<SchedulerEvent>(next)) {
+            apply(event);
+            restored.apply(event);
+        }
+        for (JobAttempt attempt : List.copyOf(state.runningOn("n1"))) {
+            JobFinished finished = new JobFinished(attempt, exited(attempt.job() % 2));
+            apply(finished);
+            restored.apply(finished);
+        }
+        assertSameState(state, restored);
+    }
+
+    private static void assertSameState(SchedulerState expected, SchedulerState actual) {
+        for (String run : List.of("a", "b", "c")) {
+            assertEquals(expected.summary(run), actual.summary(run));
+            for (int job = 0; job < expected.spec(run).orElseThrow().jobs().size(); job++) {
+                assertEquals(expected.jobStatus(run, job), actual.jobStatus(run, job), run + " job " + job);
+                assertEquals(expected.finalResult(run, job), actual.finalResult(run, job), run + " job " + job);
+            }
+        }
+        for (String node : List.of("n1", "n2", "n3", "n4")) {
+            assertEquals(expected.runningOn(node), actual.runningOn(node));
+        }
+        assertEquals(expected.pendingJobs(), actual.pendingJobs());
+        assertEquals(expected.runningJobs(), actual.runningJobs());
+    }
+
+    @Test
     void everyJobEndsWithExactlyOneFinalResult() {
         accept(run("r", "ann", 0, 200, 1, null));
         int finals = 0;
