@@ -122,6 +122,12 @@ static void bind_read_only(const struct child_plan *plan, const struct mount_ste
           "cannot make read-only", target);
 }
 
+static void bind_read_write(const struct child_plan *plan, const struct mount_step *m, char *target) {
+    make_mount_point(plan, target, m->src);
+    check(plan, mount_fs(m->src, target, NULL, MS_BIND | MS_REC, NULL), "cannot bind", m->src);
+    check(plan, set_attrs(target, AT_RECURSIVE, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV), "cannot secure bind", target);
+}
+
 /* A writable job sees each read-only layer through an overlay whose upper layer lives in the scratch tmpfs. */
 static void overlay(const struct child_plan *plan, const struct mount_step *m, char *target, int index) {
     char upper[PATH_BUF], work[PATH_BUF], name[32], options[3 * PATH_BUF];
@@ -176,6 +182,9 @@ static void build_root(const struct child_plan *plan) {
         case MOUNT_BIND_RO:
             if (plan->writable) overlay(plan, m, target, i);
             else bind_read_only(plan, m, target);
+            break;
+        case MOUNT_BIND_RW:
+            bind_read_write(plan, m, target);
             break;
         case MOUNT_SYMLINK:
             check(plan, SYS3(__NR_symlinkat, m->src, AT_FDCWD, target), "cannot create symlink", target);

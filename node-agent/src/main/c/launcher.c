@@ -16,7 +16,9 @@
  *   - Its root is a fresh tmpfs holding exactly the mounts in its plan: read-only, nosuid, nodev binds of host
  *     paths, symlinks, a fresh /proc, a minimal /dev, and writable tmpfs mounts. The root itself is read-only
  *     unless the job is writable; then every bind is an overlay whose writes land in a private tmpfs and vanish
- *     with the job. The host's root is detached, not merely hidden by chroot.
+ *     with the job. The host's root is detached, not merely hidden by chroot. The only host paths a job can
+ *     write are writable binds the agent asks for itself (a shared container's exchange directory, owned by the
+ *     job's UID); a spec cannot ask for one.
  *   - It runs as the unprivileged host UID/GID given on the command line, with no supplementary groups, every
  *     capability dropped (bounding and ambient sets included), no_new_privs set, and a seccomp filter that
  *     refuses mounting, new namespaces, module loading, kexec, bpf, keyrings and similar escape routes.
@@ -561,6 +563,7 @@ static void start_job(uint64_t id, struct reader *r) {
             if (len < 2 || plan->mount_count >= MAX_MOUNTS) { bad = 1; break; }
             struct mount_step *m = &plan->mounts[plan->mount_count++];
             m->kind = (enum mount_kind)(unsigned char)value[0];
+            if (m->kind > MOUNT_BIND_RW) bad = 1;
             m->src = value + 1;
             m->dest = m->src + strlen(m->src) + 1;
             if (m->dest > value + len) bad = 1;

@@ -14,6 +14,7 @@ enum mount_kind {
     MOUNT_TMPFS = 2,   /* a fresh, empty, writable tmpfs */
     MOUNT_PROC = 3,    /* a proc for the job's own pid namespace */
     MOUNT_DEV = 4,     /* a minimal /dev: null zero full random urandom tty, std streams, shm */
+    MOUNT_BIND_RW = 5, /* writable bind of a host directory the agent prepared for the job (a shard's exchange) */
 };
 
 struct mount_step {

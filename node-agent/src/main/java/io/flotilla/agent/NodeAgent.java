@@ -10,9 +10,9 @@ import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.sandbox.Sandbox;
-import io.flotilla.sandbox.SandboxJob;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -42,10 +42,11 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     private record PeersChanged(Receptionist.Listing listing) implements NodeAgentProtocol.SelfMessage {
     }
 
-    private record Started(JobAttempt attempt, SandboxJob job) implements NodeAgentProtocol.SelfMessage {
+    private record Started(SlotQueue.Unit unit, ContainerStarter.Running running)
+            implements NodeAgentProtocol.SelfMessage {
     }
 
-    private record Finished(JobAttempt attempt, JobResult result, String outputTail)
+    private record Finished(SlotQueue.Unit unit, List<ContainerStarter.Report> reports)
             implements NodeAgentProtocol.SelfMessage {
     }
 
@@ -54,8 +55,9 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     private final ActorRef<SchedulerProtocol.Command> scheduler;
     private final AgentSettings settings;
     private final Executor blockingIo;
-    private final SlotQueue<SandboxJob> slots;
+    private final SlotQueue<Runnable> slots;
     private final LayerFetcher fetcher;
+    private final ContainerStarter starter;
     private final String blobBaseUrl;
 
     private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox,
@@ -69,6 +71,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
                 DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
         this.slots = new SlotQueue<>(slotCount);
         this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem());
+        this.starter = new ContainerStarter(sandbox, fetcher, blockingIo, settings.outputTailBytes());
         this.blobBaseUrl = blobBaseUrl;
     }
 
@@ -106,8 +109,13 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     }
 
     private Behavior<Command> onRunShard(RunShard shard) {
-        for (int i = 0; i < shard.attempts().size(); i++) {
-            slots.offer(shard.attempts().get(i), shard.specs().get(i));
+        if (shard.sharedContainer()) {
+            slots.offer(new SlotQueue.Unit(shard.attempts(), shard.specs(), true));
+        } else {
+            for (int i = 0; i < shard.attempts().size(); i++) {
+                slots.offer(new SlotQueue.Unit(List.of(shard.attempts().get(i)), List.of(shard.specs().get(i)),
+                        false));
+            }
         }
         startWhatFits();
         return this;
@@ -115,21 +123,17 @@ public final class NodeAgent extends AbstractBehavior<Command> {
 
     private Behavior<Command> onKill(KillAttempts kill) {
         for (JobAttempt attempt : kill.attempts()) {
-            slots.kill(attempt).ifPresent(job -> CompletableFuture.runAsync(job::cancel, blockingIo));
+            slots.kill(attempt).ifPresent(cancel -> CompletableFuture.runAsync(cancel, blockingIo));
         }
         report();
         return this;
     }
 
     private void startWhatFits() {
-        for (SlotQueue.Waiting waiting : slots.takeStartable()) {
-            JobAttempt attempt = waiting.attempt();
-            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-                fetcher.ensureLayers(waiting.spec());
-                return sandbox.start(waiting.spec());
-            }, blockingIo),
-                    (job, error) -> error == null ? new Started(attempt, job)
-                            : new Finished(attempt, failedToStart(error), ""));
+        for (SlotQueue.Unit unit : slots.takeStartable()) {
+            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> starter.start(unit), blockingIo),
+                    (running, error) -> error == null ? new Started(unit, running)
+                            : new Finished(unit, ContainerStarter.sameForAll(unit, failedToStart(error))));
         }
     }
 
@@ -158,21 +162,23 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     }
 
     private Behavior<Command> onStarted(Started started) {
-        SandboxJob job = started.job();
-        if (!slots.started(started.attempt(), job)) {
-            CompletableFuture.runAsync(job::cancel, blockingIo); // killed while it was starting
+        ContainerStarter.Running running = started.running();
+        if (!slots.started(started.unit(), running.cancel())) {
+            CompletableFuture.runAsync(running.cancel(), blockingIo); // killed while it was starting
         }
-        getContext().pipeToSelf(job.result().thenApplyAsync(result -> new Finished(started.attempt(), result,
-                OutputTail.readAndDelete(job.output(), settings.outputTailBytes())), blockingIo), (finished, error) ->
-                finished != null ? finished : new Finished(started.attempt(),
-                        JobResult.infrastructureError("lost the job's result: " + error), ""));
+        getContext().pipeToSelf(running.reports(), (reports, error) -> new Finished(started.unit(),
+                reports != null ? reports : ContainerStarter.sameForAll(started.unit(),
+                        JobResult.infrastructureError("lost the job's result: " + error))));
         return this;
     }
 
     private Behavior<Command> onFinished(Finished finished) {
-        slots.release(finished.attempt());
-        scheduler.tell(new SchedulerProtocol.AttemptFinished(node, finished.attempt(), finished.result(),
-                finished.outputTail()));
+        slots.release(finished.unit());
+        for (int i = 0; i < finished.unit().attempts().size(); i++) {
+            ContainerStarter.Report report = finished.reports().get(i);
+            scheduler.tell(new SchedulerProtocol.AttemptFinished(node, finished.unit().attempts().get(i),
+                    report.result(), report.outputTail()));
+        }
         startWhatFits();
         report();
         return this;

@@ -14,10 +14,19 @@ final class OutputTail {
 
     /** The last {@code bytes} of stdout, then of stderr; then the output files are removed. */
     static String readAndDelete(JobOutput output, int bytes) {
+        String tail = read(output.stdout(), output.stderr(), bytes);
         try {
-            String tail = tail(output.stdout(), bytes) + tail(output.stderr(), bytes);
             output.delete();
-            return tail;
+        } catch (IOException e) {
+            return tail + "(output not deleted: " + e.getMessage() + ")";
+        }
+        return tail;
+    }
+
+    /** The last {@code bytes} of one file, then of the other. */
+    static String read(Path stdout, Path stderr, int bytes) {
+        try {
+            return tail(stdout, bytes) + tail(stderr, bytes);
         } catch (IOException e) {
             return "(output unreadable: " + e.getMessage() + ")";
         }

@@ -11,60 +11,69 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A node's slots: which attempts hold one, and which wait for one. The scheduler may send more than the free slots
- * it last heard of; the extra attempts wait here instead of overloading the machine.
+ * A node's slots: which containers hold one, and which wait for one. A container runs one attempt, or, when the
+ * attempts share it, several one after another; either way it takes one slot. The scheduler may send more than the
+ * free slots it last heard of; the extra containers wait here instead of overloading the machine.
  *
- * @param <J> how a running attempt is held (a sandbox job)
+ * @param <J> how a running container is held (a way to kill it)
  */
 final class SlotQueue<J> {
-    record Waiting(JobAttempt attempt, ContainerSpec spec) {
+    /** What one container runs: its attempts and their specs, one to one. */
+    record Unit(List<JobAttempt> attempts, List<ContainerSpec> specs, boolean shared) {
     }
 
     private final int slots;
-    private final Deque<Waiting> waiting = new ArrayDeque<>();
-    /** Attempts holding a slot; the value is empty while the sandbox is still starting the job. */
-    private final Map<JobAttempt, Optional<J>> holding = new HashMap<>();
+    private final Deque<Unit> waiting = new ArrayDeque<>();
+    /** Containers holding a slot; the value is empty while the sandbox is still starting the container. */
+    private final Map<Unit, Optional<J>> holding = new HashMap<>();
 
     SlotQueue(int slots) {
         this.slots = slots;
     }
 
-    void offer(JobAttempt attempt, ContainerSpec spec) {
-        waiting.addLast(new Waiting(attempt, spec));
+    void offer(Unit unit) {
+        waiting.addLast(unit);
     }
 
-    /** Attempts that may start now: each takes a slot. */
-    List<Waiting> takeStartable() {
-        List<Waiting> startable = new ArrayList<>();
+    /** Containers that may start now: each takes a slot. */
+    List<Unit> takeStartable() {
+        List<Unit> startable = new ArrayList<>();
         while (holding.size() < slots && !waiting.isEmpty()) {
-            Waiting next = waiting.removeFirst();
-            holding.put(next.attempt(), Optional.empty());
+            Unit next = waiting.removeFirst();
+            holding.put(next, Optional.empty());
             startable.add(next);
         }
         return startable;
     }
 
-    /** Records the started job; false if the attempt was killed while it was starting. */
-    boolean started(JobAttempt attempt, J job) {
-        if (!holding.containsKey(attempt)) {
+    /** Records the started container; false if it was killed while it was starting. */
+    boolean started(Unit unit, J job) {
+        if (!holding.containsKey(unit)) {
             return false;
         }
-        holding.put(attempt, Optional.of(job));
+        holding.put(unit, Optional.of(job));
         return true;
     }
 
-    void release(JobAttempt attempt) {
-        holding.remove(attempt);
+    void release(Unit unit) {
+        holding.remove(unit);
     }
 
-    /** Drops a waiting attempt, or returns the job of a running one so it can be killed. */
+    /**
+     * Drops the waiting container that holds this attempt, or returns the running one so it can be killed. A
+     * shared container goes with every attempt in it.
+     */
     Optional<J> kill(JobAttempt attempt) {
-        waiting.removeIf(w -> w.attempt().equals(attempt));
-        Optional<J> job = holding.getOrDefault(attempt, Optional.empty());
-        if (job.isEmpty()) {
-            holding.remove(attempt); // still starting: its start will find it gone and cancel it
+        waiting.removeIf(unit -> unit.attempts().contains(attempt));
+        for (Map.Entry<Unit, Optional<J>> entry : holding.entrySet()) {
+            if (entry.getKey().attempts().contains(attempt)) {
+                if (entry.getValue().isEmpty()) {
+                    holding.remove(entry.getKey()); // still starting: its start will find it gone and cancel it
+                }
+                return entry.getValue();
+            }
         }
-        return job;
+        return Optional.empty();
     }
 
     int freeSlots() {
@@ -73,8 +82,9 @@ final class SlotQueue<J> {
 
     /** Every attempt this node has: running, starting or waiting. */
     List<JobAttempt> attempts() {
-        List<JobAttempt> all = new ArrayList<>(holding.keySet());
-        waiting.forEach(w -> all.add(w.attempt()));
+        List<JobAttempt> all = new ArrayList<>();
+        holding.keySet().forEach(unit -> all.addAll(unit.attempts()));
+        waiting.forEach(unit -> all.addAll(unit.attempts()));
         return all;
     }
 }

@@ -7,6 +7,7 @@ import io.flotilla.protocol.job.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +40,7 @@ public final class Sandbox implements AutoCloseable {
     private final Path instanceDir;
     private final Path jobsDir;
     private final Path launcherBinary;
+    private final Path shardRunner;
     private final HostBase base;
     private final LayerCache layers;
     private final CgroupPool cgroups;
@@ -47,13 +49,14 @@ public final class Sandbox implements AutoCloseable {
     private LauncherProcess launcher; // guarded by this
     private volatile boolean closed;
 
-    private Sandbox(SandboxConfig config, String name, Path instanceDir, Path launcherBinary, HostBase base, LayerCache layers,
-                    CgroupPool cgroups) {
+    private Sandbox(SandboxConfig config, String name, Path instanceDir, Path launcherBinary, Path shardRunner,
+                    HostBase base, LayerCache layers, CgroupPool cgroups) {
         this.config = config;
         this.name = name;
         this.instanceDir = instanceDir;
         this.jobsDir = instanceDir.resolve("jobs");
         this.launcherBinary = launcherBinary;
+        this.shardRunner = shardRunner;
         this.base = base;
         this.layers = layers;
         this.cgroups = cgroups;
@@ -66,12 +69,13 @@ public final class Sandbox implements AutoCloseable {
         removeStaleInstances(runDir);
         Path instanceDir = Files.createDirectories(runDir.resolve(name));
         Files.createDirectories(instanceDir.resolve("jobs"));
-        Path binary = LauncherBinary.extract(config.dataDir().resolve("bin"));
+        Path binary = NativeBinary.extract(config.dataDir().resolve("bin"), NativeBinary.LAUNCHER);
+        Path shardRunner = NativeBinary.extract(config.dataDir().resolve("bin"), NativeBinary.SHARD_RUNNER);
         HostBase base = HostBase.prepare(Path.of("/"), instanceDir.resolve("etc"));
         LayerCache layers = new LayerCache(config.dataDir().resolve("layers"),
                 new BlobStore(config.dataDir().resolve("blobs")));
         CgroupPool cgroups = CgroupPool.detect(Path.of("/proc"), CgroupPool.STALE_PREFIX + name);
-        Sandbox sandbox = new Sandbox(config, name, instanceDir, binary, base, layers, cgroups);
+        Sandbox sandbox = new Sandbox(config, name, instanceDir, binary, shardRunner, base, layers, cgroups);
         try {
             sandbox.launcher();
         } catch (IOException | RuntimeException e) {
@@ -110,10 +114,33 @@ public final class Sandbox implements AutoCloseable {
      * @throws InvalidSpecException when a layer is missing, or a limit cannot be enforced on this node
      */
     public SandboxJob start(ContainerSpec spec) {
+        return start(spec, List.of());
+    }
+
+    /**
+     * Starts jobs that share one container and run one after another in it ("per-shard isolation"); see
+     * {@link SharedContainer}.
+     *
+     * @throws InvalidSpecException when the jobs cannot share a container, a layer is missing, or a limit cannot be
+     *                              enforced on this node
+     */
+    public SharedContainer startShared(List<ContainerSpec> specs) {
+        try {
+            return SharedContainer.start(this, specs, shardRunner, Files.createDirectories(instanceDir.resolve("shared")),
+                    config.jobUid(), config.jobGid());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot prepare a shared container: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts a job whose root also gets {@code agentMounts}, mounts only the node itself asks for. */
+    SandboxJob start(ContainerSpec spec, List<MountPlan.Step> agentMounts) {
         if (closed) {
             throw new IllegalStateException("the sandbox is closed");
         }
-        List<MountPlan.Step> mounts = MountPlan.forSpec(spec, base, digest -> layers.find(digest).orElse(null));
+        List<MountPlan.Step> mounts = new ArrayList<>(MountPlan.forSpec(spec, base,
+                digest -> layers.find(digest).orElse(null)));
+        mounts.addAll(agentMounts);
         requireEnforceable(spec.limits());
         long id = nextJobId.getAndIncrement();
         SandboxJob job;

@@ -7,8 +7,10 @@ import com.typesafe.config.ConfigFactory;
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.JobResult.Outcome;
 import io.flotilla.protocol.job.Layer;
+import io.flotilla.protocol.job.Limits;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
@@ -29,21 +31,30 @@ import org.junit.jupiter.api.Test;
 class NodeAgentIT {
     private static final ActorTestKit kit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseString(
             "pekko.actor.serialize-messages = on\nflotilla.node-agent.report-interval = 200ms")));
+    private static final Path dataDir = createDataDir();
     private static final Sandbox sandbox = openSandbox();
+
+    private static Path createDataDir() {
+        try {
+            return Files.createTempDirectory("flotilla-agent-test-");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static Sandbox openSandbox() {
         try {
-            return Sandbox.open(new SandboxConfig(Files.createTempDirectory("flotilla-agent-test-"),
-                    SandboxConfig.NOBODY, SandboxConfig.NOBODY));
+            return Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
     @AfterAll
-    static void shutdown() {
+    static void shutdown() throws Exception {
         kit.shutdownTestKit();
         sandbox.close();
+        new ProcessBuilder("rm", "-rf", dataDir.toString()).start().waitFor();
     }
 
     private static Map<JobAttempt, SchedulerProtocol.AttemptFinished> results(
@@ -72,7 +83,7 @@ class NodeAgentIT {
                 ContainerSpec.builder("sh", "-c", "echo expected 2 got 3 >&2; exit 3").build(),
                 ContainerSpec.builder("no-such-program").build(),
                 ContainerSpec.builder("true").layer(new Layer.Tar("sha256:" + "cd".repeat(32), "/data")).build()),
-                scheduler.getRef()));
+                false, scheduler.getRef()));
 
         Map<JobAttempt, SchedulerProtocol.AttemptFinished> results = results(scheduler, 4);
         assertTrue(results.get(attempts.get(0)).result().succeeded());
@@ -93,7 +104,7 @@ class NodeAgentIT {
                 scheduler.getRef(), null));
         JobAttempt attempt = new JobAttempt("k", 0, 1);
         agent.tell(new NodeAgentProtocol.RunShard(2, List.of(attempt), List.of(
-                ContainerSpec.builder("sleep", "1000.424242").build()), scheduler.getRef()));
+                ContainerSpec.builder("sleep", "1000.424242").build()), false, scheduler.getRef()));
         scheduler.fishForMessage(Duration.ofSeconds(30), message -> message
                 instanceof SchedulerProtocol.AgentStatus status && status.running().contains(attempt)
                 && status.freeSlots() == 1 && processExists("1000.424242")
@@ -103,6 +114,63 @@ class NodeAgentIT {
         SchedulerProtocol.AttemptFinished finished = results(scheduler, 1).get(attempt);
         assertEquals(Outcome.CANCELLED, finished.result().outcome());
         assertTrue(!processExists("1000.424242"), "the job's process is gone");
+    }
+
+    @Test
+    void aSharedContainerRunsItsAttemptsOneAfterAnotherEachWithItsOwnCommandAndResult() {
+        TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-c", 1, sandbox,
+                scheduler.getRef(), null));
+        Limits limits = Limits.DEFAULT.withOutputLimitBytes(1000);
+        List<ContainerSpec> specs = List.of(
+                ContainerSpec.builder("sh", "-c", "echo from the first job > /tmp/shared; echo first").limits(limits)
+                        .build(),
+                ContainerSpec.builder("sh", "-c", "cat /tmp/shared; exit 4").limits(limits).build(),
+                ContainerSpec.builder("no-such-program").limits(limits).build(),
+                ContainerSpec.builder("sleep", "30").limits(limits.withTimeout(Duration.ofMillis(500))).build(),
+                ContainerSpec.builder("sh", "-c", "echo $FOO; pwd").env("FOO", "bar").workdir("/tmp").limits(limits)
+                        .build(),
+                ContainerSpec.builder("head", "-c", "100000", "/dev/zero").limits(limits).build(),
+                ContainerSpec.builder("sh", "-c", "kill -SEGV $$").limits(limits).build());
+        List<JobAttempt> attempts = java.util.stream.IntStream.range(0, specs.size())
+                .mapToObj(job -> new JobAttempt("s", job, 1)).toList();
+        agent.tell(new NodeAgentProtocol.RunShard(3, attempts, specs, true, scheduler.getRef()));
+
+        Map<JobAttempt, SchedulerProtocol.AttemptFinished> results = results(scheduler, specs.size());
+        assertEquals("first\n", results.get(attempts.get(0)).outputTail());
+        assertTrue(results.get(attempts.get(0)).result().succeeded());
+        assertEquals("from the first job\n", results.get(attempts.get(1)).outputTail(),
+                "the second job sees the first one's /tmp: they share the container");
+        assertEquals(4, results.get(attempts.get(1)).result().exitCode());
+        assertEquals(Outcome.LAUNCH_ERROR, results.get(attempts.get(2)).result().outcome());
+        assertEquals("program not found: no-such-program: No such file or directory",
+                results.get(attempts.get(2)).result().message());
+        assertEquals(Outcome.TIMED_OUT, results.get(attempts.get(3)).result().outcome());
+        assertEquals("bar\n/tmp\n", results.get(attempts.get(4)).outputTail());
+        assertEquals(new JobResult.OutputSummary(100_000, 1000), results.get(attempts.get(5)).result().stdout());
+        assertEquals(Outcome.SIGNALED, results.get(attempts.get(6)).result().outcome());
+        assertEquals(11, results.get(attempts.get(6)).result().signal());
+    }
+
+    @Test
+    void killingAnAttemptOfASharedContainerEndsTheContainerAndEveryAttemptInIt() {
+        TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-d", 1, sandbox,
+                scheduler.getRef(), null));
+        List<JobAttempt> attempts = List.of(new JobAttempt("t", 0, 1), new JobAttempt("t", 1, 1));
+        agent.tell(new NodeAgentProtocol.RunShard(4, attempts, List.of(
+                ContainerSpec.builder("sleep", "1000.434343").build(),
+                ContainerSpec.builder("sleep", "1000.434343").build()), true, scheduler.getRef()));
+        scheduler.fishForMessage(Duration.ofSeconds(30), message -> message
+                instanceof SchedulerProtocol.AgentStatus status && status.running().containsAll(attempts)
+                && status.freeSlots() == 0 && processExists("1000.434343")
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
+        agent.tell(new NodeAgentProtocol.KillAttempts(List.of(attempts.get(0))));
+        Map<JobAttempt, SchedulerProtocol.AttemptFinished> results = results(scheduler, 2);
+        assertEquals(Outcome.CANCELLED, results.get(attempts.get(0)).result().outcome());
+        assertEquals(Outcome.CANCELLED, results.get(attempts.get(1)).result().outcome());
+        assertTrue(!processExists("1000.434343"), "the container's processes are gone");
     }
 
     private static boolean processExists(String argument) {

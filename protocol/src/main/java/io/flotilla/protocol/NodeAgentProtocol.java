@@ -20,11 +20,12 @@ public final class NodeAgentProtocol {
     }
 
     /**
-     * Sent by the scheduler: run these attempts, each in its own sandbox, and report each with
-     * {@link SchedulerProtocol.AttemptFinished}. {@code specs} matches {@code attempts} one to one.
+     * Sent by the scheduler: run these attempts, each in its own sandbox, or, with {@code sharedContainer}, all in
+     * one sandbox one after another; report each with {@link SchedulerProtocol.AttemptFinished}. {@code specs}
+     * matches {@code attempts} one to one.
      */
     public record RunShard(long shardId, List<JobAttempt> attempts, List<ContainerSpec> specs,
-                           ActorRef<SchedulerProtocol.Command> scheduler) implements Command {
+                           boolean sharedContainer, ActorRef<SchedulerProtocol.Command> scheduler) implements Command {
         public RunShard {
             attempts = List.copyOf(attempts);
             specs = List.copyOf(specs);

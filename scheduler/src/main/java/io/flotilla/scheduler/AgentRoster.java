@@ -61,10 +61,10 @@ final class AgentRoster<A> {
         return free;
     }
 
-    void sent(String node, List<JobAttempt> attempts, long nowMillis) {
+    void sent(String node, List<JobAttempt> attempts, int slotsUsed, long nowMillis) {
         Agent<A> agent = agents.get(node);
         if (agent != null) {
-            agent.freeSlots = Math.max(0, agent.freeSlots - attempts.size());
+            agent.freeSlots = Math.max(0, agent.freeSlots - slotsUsed);
         }
         attempts.forEach(attempt -> sentAt.put(attempt, nowMillis));
     }

@@ -14,6 +14,7 @@ import io.flotilla.protocol.SchedulerProtocol.RunEvent;
 import io.flotilla.protocol.SchedulerProtocol.SubmitRun;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
 import io.flotilla.scheduler.core.SchedulerEvent;
 import io.flotilla.scheduler.core.SchedulerEvent.AttemptsLost;
@@ -305,14 +306,15 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             for (ShardDispatched shard : shards) {
                 List<JobAttempt> attempts = new ArrayList<>(shard.jobs().size());
                 List<ContainerSpec> specs = new ArrayList<>(shard.jobs().size());
-                List<ContainerSpec> jobs = s.spec(shard.runId()).orElseThrow().jobs();
+                RunSpec run = s.spec(shard.runId()).orElseThrow();
                 for (int i = 0; i < shard.jobs().size(); i++) {
                     attempts.add(new JobAttempt(shard.runId(), shard.jobs().get(i), shard.attempts().get(i)));
-                    specs.add(jobs.get(shard.jobs().get(i)));
+                    specs.add(run.jobs().get(shard.jobs().get(i)));
                 }
-                agents.sent(shard.node(), attempts, now);
+                boolean shared = run.jobsPerContainer() > 1;
+                agents.sent(shard.node(), attempts, shared ? 1 : attempts.size(), now);
                 agents.ref(shard.node()).ifPresent(agent -> agent.tell(new RunShard(shard.shardId(), attempts, specs,
-                        context.getSelf())));
+                        shared, context.getSelf())));
                 followers.publish(shard.runId(), new SchedulerProtocol.ShardStarted(shard.runId(), shard.node(),
                         attempts), ActorRef::tell);
             }

@@ -1,5 +1,6 @@
 package io.flotilla.protocol.job;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,16 @@ public record ContainerSpec(List<String> command, List<Layer> layers, Map<String
         InvalidSpecException.require(stdinFile == null || stdinFile.startsWith("/"), "stdin",
                 "stdin file must be an absolute path on the node, got '" + stdinFile + "'");
         command = List.copyOf(command);
+    }
+
+    /**
+     * Whether two jobs can run one after another in one container: they may differ in command, environment, working
+     * directory and timeout, and in nothing else. A job reading a stdin file never shares a container.
+     */
+    public boolean sharesContainerWith(ContainerSpec other) {
+        return layers.equals(other.layers) && network == other.network && writable == other.writable
+                && hostname.equals(other.hostname) && stdinFile == null && other.stdinFile == null
+                && limits.withTimeout(Duration.ZERO).equals(other.limits.withTimeout(Duration.ZERO));
     }
 
     public static Builder builder(List<String> command) {

@@ -15,10 +15,15 @@ import java.util.regex.Pattern;
  * @param retries how often a job that fails on its own is run again; failures of the node are retried regardless
  * @param jobs the jobs, each with its container spec
  * @param expectedMillis how long each job is expected to take, for longest-first ordering; null when unknown
+ * @param jobsPerContainer 1: each job runs in a container of its own (the default). More: up to this many jobs of
+ *                         the run share one container and one slot, one after another ("per-shard isolation"); the
+ *                         jobs must then differ only in command, environment, working directory and timeout. 0, as
+ *                         in journals written before this field, means 1.
  */
 public record RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
-                      List<Long> expectedMillis) {
+                      List<Long> expectedMillis, int jobsPerContainer) {
     public static final int MAX_JOBS = 1_000_000;
+    public static final int MAX_JOBS_PER_CONTAINER = 10_000;
     public static final int MAX_RETRIES = 10;
     public static final int MAX_PRIORITY = 1000;
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -40,8 +45,28 @@ public record RunSpec(String runId, String user, int priority, int retries, List
         InvalidSpecException.require(expectedMillis == null || expectedMillis.size() == jobs.size()
                 && expectedMillis.stream().allMatch(t -> t != null && t >= 0), "expectedMillis",
                 "expected times, when given, must be one non-negative number per job");
+        jobsPerContainer = jobsPerContainer == 0 ? 1 : jobsPerContainer;
+        InvalidSpecException.require(jobsPerContainer >= 1 && jobsPerContainer <= MAX_JOBS_PER_CONTAINER,
+                "jobsPerContainer", "jobs per container " + jobsPerContainer + " is outside 1 .. "
+                        + MAX_JOBS_PER_CONTAINER);
+        if (jobsPerContainer > 1) {
+            ContainerSpec first = jobs.get(0);
+            InvalidSpecException.require(first.stdinFile() == null, "jobsPerContainer",
+                    "jobs that share containers cannot read a stdin file");
+            for (int i = 1; i < jobs.size(); i++) {
+                InvalidSpecException.require(first.sharesContainerWith(jobs.get(i)), "jobsPerContainer",
+                        "jobs that share containers may differ only in command, environment, working directory and "
+                                + "timeout, but job " + i + " differs from job 0 in more");
+            }
+        }
         jobs = List.copyOf(jobs);
         expectedMillis = expectedMillis == null ? null : List.copyOf(expectedMillis);
+    }
+
+    /** A run whose jobs each get a container of their own. */
+    public RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
+                   List<Long> expectedMillis) {
+        this(runId, user, priority, retries, jobs, expectedMillis, 1);
     }
 
     /** The expected time of a job, or 0 when unknown. */

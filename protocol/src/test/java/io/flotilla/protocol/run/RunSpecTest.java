@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.job.Limits;
+import io.flotilla.protocol.job.NetworkMode;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,5 +45,25 @@ class RunSpecTest {
         field(() -> new RunSpec("r", "ann", 0, -1, List.of(JOB), null));
         field(() -> new RunSpec("r", "ann", 0, 11, List.of(JOB), null));
         field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB), List.of(1L, 2L)));
+    }
+
+    @Test
+    void jobsThatShareContainersMayDifferOnlyInCommandEnvironmentWorkdirAndTimeout() {
+        ContainerSpec other = ContainerSpec.builder("echo", "hi").env("SEED", "7").workdir("/tmp")
+                .limits(Limits.DEFAULT.withTimeout(Duration.ofSeconds(5))).build();
+        assertEquals(3, new RunSpec("r", "ann", 0, 0, List.of(JOB, other), null, 3).jobsPerContainer());
+        assertEquals(1, new RunSpec("r", "ann", 0, 0, List.of(JOB), null, 0).jobsPerContainer(),
+                "0, as in older journals, means one job per container");
+
+        ContainerSpec networked = ContainerSpec.builder("true").network(NetworkMode.LOOPBACK).build();
+        assertEquals("jobs that share containers may differ only in command, environment, working directory and "
+                + "timeout, but job 1 differs from job 0 in more",
+                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB, networked), null, 2)));
+        assertEquals(1, new RunSpec("r", "ann", 0, 0, List.of(JOB, networked), null, 1).jobs().size() - 1,
+                "jobs that do not share containers may differ in anything");
+        assertEquals("jobs that share containers cannot read a stdin file", field(() -> new RunSpec("r", "ann", 0, 0,
+                List.of(ContainerSpec.builder("cat").stdinFile("/etc/hostname").build()), null, 2)));
+        assertEquals("jobs per container -1 is outside 1 .. 10000",
+                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB), null, -1)));
     }
 }

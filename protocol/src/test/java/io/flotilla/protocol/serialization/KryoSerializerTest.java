@@ -55,7 +55,9 @@ class KryoSerializerTest {
                 .stdinFile("/srv/input")
                 .limits(new Limits(64 * Limits.MIB, 64, 1500, Duration.ofSeconds(30), Duration.ZERO, Limits.MIB))
                 .build();
-        RunSpec run = new RunSpec("run-1", "ann", 3, 2, List.of(spec, spec), List.of(10L, 20L));
+        ContainerSpec shareable = new ContainerSpec(spec.command(), spec.layers(), spec.env(), spec.workdir(),
+                spec.network(), spec.limits(), spec.writable(), spec.hostname(), null);
+        RunSpec run = new RunSpec("run-1", "ann", 3, 2, List.of(shareable, shareable), List.of(10L, 20L), 2);
         JobAttempt attempt = new JobAttempt("run-1", 1, 2);
         JobResult result = new JobResult(JobResult.Outcome.TIMED_OUT, 3, 9, "timed out", Duration.ofMillis(1500),
                 Duration.ofMillis(700), 123_456, new JobResult.OutputSummary(2048, 1024),
@@ -76,7 +78,7 @@ class KryoSerializerTest {
                 new SchedulerProtocol.AttemptCompleted("run-1", attempt, result, JobStatus.FAILED, "tail"),
                 new SchedulerProtocol.RunCompleted("run-1", summary),
                 new SchedulerProtocol.RunUnknown("run-3"),
-                new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), scheduler),
+                new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), true, scheduler),
                 new NodeAgentProtocol.KillAttempts(List.of(attempt)),
                 new NodeAgentProtocol.FindBlob("sha256:" + "cd".repeat(32),
                         kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),

@@ -123,7 +123,8 @@ public final class SchedulerState {
 
     /**
      * Picks jobs for up to {@code freeSlots} slots of a node, grouped into shards of at most {@code maxShardSize}
-     * jobs of one run. Changes nothing: journal the shards, then apply them.
+     * jobs of one run. A run whose jobs share containers fills a slot with up to that many of its jobs, as a shard
+     * of its own. Changes nothing: journal the shards, then apply them.
      */
     public List<ShardDispatched> decideShards(String node, int freeSlots, int maxShardSize, long nowMillis) {
         return decideShards(Map.of(node, freeSlots), maxShardSize, nowMillis);
@@ -137,33 +138,54 @@ public final class SchedulerState {
         List<ShardDispatched> shards = new ArrayList<>();
         long shardId = nextShardId;
         for (Map.Entry<String, Integer> node : freeSlotsByNode.entrySet()) {
-            Map<RunState, List<Integer>> picks = new LinkedHashMap<>();
+            Map<RunState, List<Integer>> ownContainers = new LinkedHashMap<>();
+            List<Map.Entry<RunState, List<Integer>>> sharedContainers = new ArrayList<>();
             for (int slot = 0; slot < node.getValue(); slot++) {
                 RunState run = nextRun(taken, extraRunning);
                 if (run == null) {
                     break;
                 }
-                int position = cursor.getOrDefault(run, 0);
-                while (run.status(run.pendingAt(position)) != JobStatus.PENDING) {
-                    position++;
+                List<Integer> jobs = takePending(run, run.spec.jobsPerContainer(), cursor, taken);
+                extraRunning.merge(run.spec.user(), jobs.size(), Integer::sum);
+                if (run.spec.jobsPerContainer() > 1) {
+                    sharedContainers.add(Map.entry(run, jobs));
+                } else {
+                    ownContainers.computeIfAbsent(run, r -> new ArrayList<>()).addAll(jobs);
                 }
-                picks.computeIfAbsent(run, r -> new ArrayList<>()).add(run.pendingAt(position));
-                cursor.put(run, position + 1);
-                taken.merge(run, 1, Integer::sum);
-                extraRunning.merge(run.spec.user(), 1, Integer::sum);
             }
-            for (Map.Entry<RunState, List<Integer>> entry : picks.entrySet()) {
-                RunState run = entry.getKey();
+            for (Map.Entry<RunState, List<Integer>> entry : ownContainers.entrySet()) {
                 List<Integer> jobs = entry.getValue();
                 for (int from = 0; from < jobs.size(); from += maxShardSize) {
-                    List<Integer> shard = jobs.subList(from, Math.min(jobs.size(), from + maxShardSize));
-                    List<Integer> attempts = shard.stream().map(job -> run.attempts(job) + 1).toList();
-                    shards.add(new ShardDispatched(shardId++, node.getKey(), run.spec.runId(), shard, attempts,
-                            nowMillis));
+                    shards.add(shard(shardId++, node.getKey(), entry.getKey(),
+                            jobs.subList(from, Math.min(jobs.size(), from + maxShardSize)), nowMillis));
                 }
+            }
+            for (Map.Entry<RunState, List<Integer>> entry : sharedContainers) {
+                shards.add(shard(shardId++, node.getKey(), entry.getKey(), entry.getValue(), nowMillis));
             }
         }
         return shards;
+    }
+
+    /** Up to {@code count} of the run's pending jobs, in queue order, after those already taken. */
+    private static List<Integer> takePending(RunState run, int count, Map<RunState, Integer> cursor,
+                                             Map<RunState, Integer> taken) {
+        List<Integer> jobs = new ArrayList<>();
+        int position = cursor.getOrDefault(run, 0);
+        while (jobs.size() < count && taken.getOrDefault(run, 0) < run.pendingCount) {
+            while (run.status(run.pendingAt(position)) != JobStatus.PENDING) {
+                position++;
+            }
+            jobs.add(run.pendingAt(position++));
+            taken.merge(run, 1, Integer::sum);
+        }
+        cursor.put(run, position);
+        return jobs;
+    }
+
+    private static ShardDispatched shard(long shardId, String node, RunState run, List<Integer> jobs, long nowMillis) {
+        List<Integer> attempts = jobs.stream().map(job -> run.attempts(job) + 1).toList();
+        return new ShardDispatched(shardId, node, run.spec.runId(), jobs, attempts, nowMillis);
     }
 
     /** The run whose job goes next, by priority, then fair share, then age; null when nothing is pending. */

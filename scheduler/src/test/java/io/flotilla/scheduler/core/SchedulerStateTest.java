@@ -230,6 +230,18 @@ class SchedulerStateTest {
     }
 
     @Test
+    void aRunWhoseJobsShareContainersFillsEachSlotWithOneShardOfThatMany() {
+        RunSpec plain = run("s", "ann", 0, 10, 0, null);
+        accept(new RunSpec("s", "ann", 0, 0, plain.jobs(), null, 4));
+        List<ShardDispatched> shards = state.decideShards("n1", 2, 16, 0);
+        assertEquals(List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6, 7)), shards.stream().map(ShardDispatched::jobs)
+                .toList(), "one shard per slot, each as large as the run allows");
+        shards.forEach(this::apply);
+        List<ShardDispatched> rest = state.decideShards("n2", 5, 16, 0);
+        assertEquals(List.of(List.of(8, 9)), rest.stream().map(ShardDispatched::jobs).toList());
+    }
+
+    @Test
     void aSnapshotRestoresAStateThatAnswersAndDecidesTheSame() {
         accept(run("a", "ann", 1, 50, 1, null));
         accept(run("b", "bob", 0, 50, 0, IntStream.range(0, 50).mapToObj(i -> (long) i).toList()));

@@ -12,27 +12,29 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The native launcher ships inside the node agent's jar, so a jar is all a node needs. It is written out once per
- * content hash, which keeps several versions side by side and makes a half-written file impossible to run.
+ * The native programs (the launcher, the shard runner) ship inside the node agent's jar, so a jar is all a node
+ * needs. Each is written out once per content hash, which keeps several versions side by side and makes a
+ * half-written file impossible to run.
  */
-final class LauncherBinary {
-    private static final String RESOURCE = "flotilla-launcher";
+final class NativeBinary {
+    static final String LAUNCHER = "flotilla-launcher";
+    static final String SHARD_RUNNER = "flotilla-shard-runner";
 
-    private LauncherBinary() {
+    private NativeBinary() {
     }
 
-    static Path extract(Path binDir) throws IOException {
+    static Path extract(Path binDir, String resource) throws IOException {
         byte[] bytes;
-        try (InputStream in = LauncherBinary.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = NativeBinary.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("the native launcher is missing from the class path; rebuild with 'mvn package'");
+                throw new IOException(resource + " is missing from the class path; rebuild with 'mvn package'");
             }
             bytes = in.readAllBytes();
         }
-        Path target = binDir.resolve(RESOURCE + "-" + HexFormat.of().formatHex(sha256(bytes), 0, 8));
+        Path target = binDir.resolve(resource + "-" + HexFormat.of().formatHex(sha256(bytes), 0, 8));
         if (!Files.isExecutable(target)) {
             Files.createDirectories(binDir);
-            Path temp = Files.createTempFile(binDir, RESOURCE, ".tmp");
+            Path temp = Files.createTempFile(binDir, resource, ".tmp");
             Files.write(temp, bytes);
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
