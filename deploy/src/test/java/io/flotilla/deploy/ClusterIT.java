@@ -96,7 +96,7 @@ class ClusterIT {
                         "unknown-layer", "ann", 0, 0, List.of(ContainerSpec.builder("true")
                         .layer(new Layer.Tar(digest, "/data")).build()), null)));
                 assertEquals(1, unknownLayer.summary().failed());
-                assertEquals("layer " + digest + " is on no node of the cluster (asked 1 other node)",
+                assertEquals("layer " + digest + " is on no node of the cluster (asked 1 other node for 10 s)",
                         unknownLayer.finals().get(0).result().message());
 
                 client.submitAndFollow(new RunSpec("twice", "ann", 0, 0, List.of(ok), null));

@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the tar layers a job needs are unpacked on this node before it starts. A layer this node lacks is
@@ -36,17 +38,24 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * the agent's blocking-I/O dispatcher.
  */
 final class LayerFetcher {
+    private static final Logger log = LoggerFactory.getLogger(LayerFetcher.class);
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
 
     private final LayerCache layers;
     private final ActorSystem<?> system;
+    private final Duration searchFor;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ConcurrentHashMap<String, CompletableFuture<Void>> downloads = new ConcurrentHashMap<>();
     private volatile Set<ActorRef<NodeAgentProtocol.Command>> peers = Set.of();
 
-    LayerFetcher(LayerCache layers, ActorSystem<?> system) {
+    /**
+     * @param searchFor how long to keep looking for a layer no node has yet: the cluster may still be telling this
+     *                  node about its peers, or the client may still be uploading the layer
+     */
+    LayerFetcher(LayerCache layers, ActorSystem<?> system, Duration searchFor) {
         this.layers = layers;
         this.system = system;
+        this.searchFor = searchFor;
     }
 
     /** The other nodes' agents, as the receptionist last listed them. */
@@ -99,16 +108,26 @@ final class LayerFetcher {
     }
 
     private void fetch(String digest) {
+        log.info("layer {} is not on this node: looking for it on the other nodes", digest);
+        long giveUpAt = System.nanoTime() + searchFor.toNanos();
         Set<ActorRef<NodeAgentProtocol.Command>> asked = peers;
         List<String> urls = locate(digest, asked);
+        while (urls.isEmpty() && System.nanoTime() < giveUpAt) {
+            sleep(Duration.ofSeconds(1));
+            asked = peers;
+            urls = locate(digest, asked);
+        }
         if (urls.isEmpty()) {
+            log.warn("layer {} is on none of {} other nodes", digest, asked.size());
             throw new InvalidSpecException("layers.digest", "layer " + digest + " is on no node of the cluster (asked "
-                    + asked.size() + " other node" + (asked.size() == 1 ? "" : "s") + ")");
+                    + asked.size() + " other node" + (asked.size() == 1 ? "" : "s") + " for " + searchFor.toSeconds()
+                    + " s)");
         }
         List<String> failures = new ArrayList<>();
         for (String url : urls) {
             try {
                 download(digest, url);
+                log.info("fetched layer {} from {}", digest, url);
                 return;
             } catch (IOException | InvalidLayerException e) {
                 failures.add(url + ": " + e.getMessage());
@@ -119,6 +138,15 @@ final class LayerFetcher {
         }
         throw new UncheckedIOException(new IOException("could not fetch layer " + digest + " from any node that has it: "
                 + String.join("; ", failures)));
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking for a layer", e);
+        }
     }
 
     private List<String> locate(String digest, Set<ActorRef<NodeAgentProtocol.Command>> asked) {

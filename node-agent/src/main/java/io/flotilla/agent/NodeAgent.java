@@ -70,7 +70,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         this.blockingIo = context.getSystem().dispatchers().lookup(
                 DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
         this.slots = new SlotQueue<>(slotCount);
-        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem());
+        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), settings.layerSearch());
         this.starter = new ContainerStarter(sandbox, fetcher, blockingIo, settings.outputTailBytes());
         this.blobBaseUrl = blobBaseUrl;
     }
@@ -88,6 +88,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
             context.getSystem().receptionist().tell(Receptionist.subscribe(SERVICE_KEY,
                     context.messageAdapter(Receptionist.Listing.class, PeersChanged::new)));
             timers.startTimerWithFixedDelay(new Report(), Duration.ZERO, settings.reportInterval());
+            context.getLog().info("node agent {} started with {} slots", node, slotCount);
             return new NodeAgent(context, node, slotCount, sandbox, scheduler, settings, blobBaseUrl);
         }));
     }
@@ -151,9 +152,10 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         return this;
     }
 
-    private static JobResult failedToStart(Throwable error) {
+    private JobResult failedToStart(Throwable error) {
         Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
                 ? error.getCause() : error;
+        getContext().getLog().warn("could not start a job: {}", cause.toString());
         if (cause instanceof InvalidSpecException invalid) {
             return new JobResult(JobResult.Outcome.LAUNCH_ERROR, 0, 0, invalid.getMessage(), Duration.ZERO,
                     Duration.ZERO, 0, JobResult.OutputSummary.EMPTY, JobResult.OutputSummary.EMPTY, false);

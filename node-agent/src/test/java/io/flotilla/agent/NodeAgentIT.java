@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /** The node agent with a real sandbox; the scheduler is a test probe, and every message is serialized. */
 class NodeAgentIT {
     private static final ActorTestKit kit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseString(
-            "pekko.actor.serialize-messages = on\nflotilla.node-agent.report-interval = 200ms")));
+            "pekko.actor.serialize-messages = on\nflotilla.node-agent.report-interval = 200ms\n"
+                    + "flotilla.node-agent.layer-search = 1s")));
     private static final Path dataDir = createDataDir();
     private static final Sandbox sandbox = openSandbox();
 
@@ -93,7 +94,7 @@ class NodeAgentIT {
         assertEquals(Outcome.LAUNCH_ERROR, results.get(attempts.get(2)).result().outcome());
         assertEquals(Outcome.LAUNCH_ERROR, results.get(attempts.get(3)).result().outcome());
         String message = results.get(attempts.get(3)).result().message();
-        assertTrue(message.matches("layer sha256:(cd){32} is on no node of the cluster \\(asked \\d+ other nodes?\\)"),
+        assertTrue(message.matches("layer sha256:(cd){32} is on no node of the cluster \\(asked \\d+ other nodes? for 1 s\\)"),
                 message);
     }
 

@@ -13,6 +13,7 @@ import io.flotilla.protocol.SchedulerProtocol.GetRun;
 import io.flotilla.protocol.SchedulerProtocol.RunEvent;
 import io.flotilla.protocol.SchedulerProtocol.SubmitRun;
 import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
@@ -73,6 +74,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private final RunFollowers<ActorRef<RunEvent>> followers = new RunFollowers<>();
     /** Results waiting for the next journal write; results arrive far faster than one write each allows. */
     private final List<AttemptFinished> unwrittenResults = new ArrayList<>();
+    private final java.util.Set<JobAttempt> unwrittenAttempts = new java.util.HashSet<>();
     private final TimerScheduler<Command> timers;
     /** A Dispatch is already on its way to us: reports and results that arrive meanwhile share its journal write. */
     private boolean dispatchRequested;
@@ -186,14 +188,19 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         }
         Map<String, List<JobAttempt>> toKill = state.runningAttemptsOf(cancel.runId());
         return Effect().persist(new RunCancelled(cancel.runId(), System.currentTimeMillis())).thenRun(s -> {
-            toKill.forEach((node, attempts) -> {
-                agents.forget(attempts);
-                agents.ref(node).ifPresent(agent -> agent.tell(new KillAttempts(attempts)));
-            });
+            kill(toKill);
             RunSummary summary = s.summary(cancel.runId()).orElseThrow();
             cancel.replyTo().tell(new SchedulerProtocol.RunFound(summary));
             followers.complete(cancel.runId(), new SchedulerProtocol.RunCompleted(cancel.runId(), summary),
                     ActorRef::tell);
+        });
+    }
+
+    /** Node → attempts to kill there; the agents report them cancelled, and those reports are ignored. */
+    private void kill(Map<String, List<JobAttempt>> attemptsByNode) {
+        attemptsByNode.forEach((node, attempts) -> {
+            agents.forget(attempts);
+            agents.ref(node).ifPresent(agent -> agent.tell(new KillAttempts(attempts)));
         });
     }
 
@@ -217,15 +224,21 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private Effect<SchedulerEvent, SchedulerState> onAgentStatus(SchedulerState state, AgentStatus status) {
         long now = System.currentTimeMillis();
         agents.report(status.node(), status.agent(), status.freeSlots(), now);
+        // An attempt whose result waits in the batch has ended, not vanished: the agent rightly no longer lists it.
         List<JobAttempt> missing = agents.missing(state.runningOn(status.node()), status.running(), now,
                 settings.lease().toMillis());
+        missing.removeIf(unwrittenAttempts::contains);
         if (missing.isEmpty()) {
             requestDispatch();
             return Effect().none();
         }
         agents.forget(missing);
-        return Effect().persist(new AttemptsLost(status.node(), missing, "node " + status.node()
-                + " no longer runs them")).thenRun(s -> requestDispatch());
+        context.getLog().info("node {} no longer runs {} attempts: they run again", status.node(), missing.size());
+        AttemptsLost lost = new AttemptsLost(status.node(), missing, "node " + status.node() + " no longer runs them");
+        return Effect().persist(lost).thenRun(s -> {
+            publishLost(s, List.of(lost));
+            requestDispatch();
+        });
     }
 
     /**
@@ -237,6 +250,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             return Effect().none(); // late or duplicate: its result was already recorded, or the run was cancelled
         }
         unwrittenResults.add(finished);
+        unwrittenAttempts.add(finished.attempt());
         if (unwrittenResults.size() >= settings.maxResultBatch()) {
             return flushResults(state);
         }
@@ -256,12 +270,27 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             }
         }
         unwrittenResults.clear();
+        unwrittenAttempts.clear();
         if (batch.isEmpty()) {
             return Effect().none();
         }
         List<SchedulerEvent> events = new ArrayList<>(batch.size());
         batch.forEach(finished -> events.add(new JobFinished(finished.attempt(), finished.result())));
+        // A run that stops after K failures may be stopped by this batch; what it runs now must then be killed.
+        Map<String, Map<String, List<JobAttempt>>> stoppable = new java.util.HashMap<>();
+        for (AttemptFinished finished : batch) {
+            String runId = finished.attempt().runId();
+            if (state.spec(runId).orElseThrow().stopAfterFailures() > 0
+                    && !state.summary(runId).orElseThrow().cancelRequested()) {
+                stoppable.computeIfAbsent(runId, state::runningAttemptsOf);
+            }
+        }
         return Effect().persist(events).thenRun(s -> {
+            stoppable.forEach((runId, running) -> {
+                if (s.summary(runId).orElseThrow().cancelRequested()) {
+                    kill(running);
+                }
+            });
             java.util.Set<String> runs = new java.util.LinkedHashSet<>();
             for (AttemptFinished finished : batch) {
                 JobAttempt attempt = finished.attempt();
@@ -278,9 +307,10 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
 
     private Effect<SchedulerEvent, SchedulerState> onTick(SchedulerState state) {
         long now = System.currentTimeMillis();
-        List<SchedulerEvent> lost = new ArrayList<>();
+        List<AttemptsLost> lost = new ArrayList<>();
         for (String node : agents.removeSilentSince(now - settings.lease().toMillis())) {
-            List<JobAttempt> attempts = List.copyOf(state.runningOn(node));
+            List<JobAttempt> attempts = new ArrayList<>(state.runningOn(node));
+            attempts.removeIf(unwrittenAttempts::contains); // their results arrived; they are being journaled
             context.getLog().warn("node {} silent for more than {}: {} attempts run again elsewhere", node,
                     settings.lease(), attempts.size());
             if (!attempts.isEmpty()) {
@@ -292,7 +322,10 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         if (lost.isEmpty()) {
             return Effect().none();
         }
-        return Effect().persist(lost).thenRun(s -> requestDispatch());
+        return Effect().persist(new ArrayList<SchedulerEvent>(lost)).thenRun(s -> {
+            publishLost(s, lost);
+            requestDispatch();
+        });
     }
 
     /** Pending jobs to every agent with free slots, in one journal write. */
@@ -326,6 +359,20 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             dispatchRequested = true;
             context.getSelf().tell(Dispatch.INSTANCE);
         }
+    }
+
+    /** Tells the followers what became of lost attempts: each runs again, or failed for good. */
+    private void publishLost(SchedulerState state, List<AttemptsLost> lostEvents) {
+        java.util.Set<String> runs = new java.util.LinkedHashSet<>();
+        for (AttemptsLost lost : lostEvents) {
+            JobResult result = JobResult.infrastructureError(lost.reason());
+            for (JobAttempt attempt : lost.attempts()) {
+                followers.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
+                        result, state.jobStatus(attempt.runId(), attempt.job()), ""), ActorRef::tell);
+                runs.add(attempt.runId());
+            }
+        }
+        runs.forEach(runId -> completeIfFinished(state, runId));
     }
 
     private void completeIfFinished(SchedulerState state, String runId) {

@@ -15,6 +15,7 @@ import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.scheduler.core.SchedulerState;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -182,6 +184,63 @@ class SchedulerActorTest {
                 java.util.Set.copyOf(agent.expectMessageClass(NodeAgentProtocol.KillAttempts.class).attempts()));
         SchedulerProtocol.RunFound found = assertInstanceOf(SchedulerProtocol.RunFound.class, reply.receiveMessage());
         assertEquals(5, found.summary().cancelled());
+    }
+
+    @Test
+    void aResultWaitingToBeJournaledIsNotMistakenForALostAttempt() throws InterruptedException {
+        SchedulerSettings slowBatches = new SchedulerSettings(settings.tick(), settings.lease(),
+                settings.maxShardSize(), Duration.ofSeconds(2), settings.maxResultBatch(), settings.snapshotEvery());
+        ActorRef<SchedulerProtocol.Command> scheduler = kit.spawn(SchedulerActor.create(slowBatches,
+                "scheduler-" + System.nanoTime()));
+        TestProbe<NodeAgentProtocol.Command> agent = agent(scheduler, "n1", 1);
+        TestProbe<SchedulerProtocol.RunEvent> follower = kit.createTestProbe();
+        submit(scheduler, run("r7", 1, 0));
+        scheduler.tell(new SchedulerProtocol.FollowRun("r7", follower.getRef()));
+        JobAttempt attempt = receiveShards(agent, 1).get(0);
+        long ranUntil = System.currentTimeMillis() + settings.lease().toMillis() + 500;
+        while (System.currentTimeMillis() < ranUntil) { // the attempt runs longer than the lease
+            scheduler.tell(new SchedulerProtocol.AgentStatus("n1", agent.getRef(), 0, List.of(attempt)));
+            Thread.sleep(200);
+        }
+
+        // The agent reports the result, then, its slot free, a status without the attempt: the result is still
+        // waiting for its batch to be journaled when the status arrives.
+        scheduler.tell(new SchedulerProtocol.AttemptFinished("n1", attempt, exited(0), "done"));
+        scheduler.tell(new SchedulerProtocol.AgentStatus("n1", agent.getRef(), 1, List.of()));
+
+        SchedulerProtocol.RunEvent event = follower.receiveMessage(Duration.ofSeconds(10));
+        while (!(event instanceof SchedulerProtocol.RunCompleted)) {
+            assertTrue(!(event instanceof SchedulerProtocol.AttemptCompleted completed)
+                    || completed.status() == JobStatus.PASSED, "the attempt was not run again: " + event);
+            event = follower.receiveMessage(Duration.ofSeconds(10));
+        }
+        assertEquals(new RunSummary("r7", "ann", 1, 0, 0, 1, 0, 0, false),
+                ((SchedulerProtocol.RunCompleted) event).summary());
+    }
+
+    @Test
+    void followersHearOfAttemptsLostForGoodAndOfTheRunsEnd() {
+        ActorRef<SchedulerProtocol.Command> scheduler = scheduler();
+        TestProbe<SchedulerProtocol.RunEvent> follower = kit.createTestProbe();
+        TestProbe<NodeAgentProtocol.Command> agent = agent(scheduler, "n1", 1);
+        submit(scheduler, run("r8", 1, 0));
+        scheduler.tell(new SchedulerProtocol.FollowRun("r8", follower.getRef()));
+        for (int attempt = 1; attempt <= 1 + SchedulerState.MAX_INFRASTRUCTURE_RETRIES; attempt++) {
+            // The node takes each attempt, then falls silent past its lease.
+            assertEquals(attempt, receiveShards(agent, 1).get(0).attempt());
+            List<SchedulerProtocol.RunEvent> events = follower.fishForMessage(Duration.ofSeconds(10), event ->
+                    event instanceof SchedulerProtocol.AttemptCompleted ? FishingOutcomes.complete()
+                            : FishingOutcomes.continueAndIgnore());
+            SchedulerProtocol.AttemptCompleted lost = (SchedulerProtocol.AttemptCompleted) events.get(
+                    events.size() - 1);
+            assertEquals(Outcome.INFRASTRUCTURE_ERROR, lost.result().outcome());
+            assertEquals(attempt <= SchedulerState.MAX_INFRASTRUCTURE_RETRIES ? JobStatus.PENDING : JobStatus.FAILED,
+                    lost.status());
+            scheduler.tell(new SchedulerProtocol.AgentStatus("n1", agent.getRef(), 1, List.of())); // back again
+        }
+        SchedulerProtocol.RunCompleted end = assertInstanceOf(SchedulerProtocol.RunCompleted.class,
+                follower.receiveMessage(Duration.ofSeconds(10)));
+        assertEquals(1, end.summary().failed());
     }
 
     @Test

@@ -19,9 +19,12 @@ import java.util.regex.Pattern;
  *                         the run share one container and one slot, one after another ("per-shard isolation"); the
  *                         jobs must then differ only in command, environment, working directory and timeout. 0, as
  *                         in journals written before this field, means 1.
+ * @param maxParallel the most jobs of this run that run at once, like Slurm's {@code %N}; 0 for no cap
+ * @param stopAfterFailures once this many jobs have failed, the run's other jobs are cancelled (flaky-test hunting);
+ *                          0 never stops
  */
 public record RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
-                      List<Long> expectedMillis, int jobsPerContainer) {
+                      List<Long> expectedMillis, int jobsPerContainer, int maxParallel, int stopAfterFailures) {
     public static final int MAX_JOBS = 1_000_000;
     public static final int MAX_JOBS_PER_CONTAINER = 10_000;
     public static final int MAX_RETRIES = 10;
@@ -49,6 +52,10 @@ public record RunSpec(String runId, String user, int priority, int retries, List
         InvalidSpecException.require(jobsPerContainer >= 1 && jobsPerContainer <= MAX_JOBS_PER_CONTAINER,
                 "jobsPerContainer", "jobs per container " + jobsPerContainer + " is outside 1 .. "
                         + MAX_JOBS_PER_CONTAINER);
+        InvalidSpecException.require(maxParallel >= 0, "maxParallel",
+                "max parallel must be 0 (no cap) or more, got " + maxParallel);
+        InvalidSpecException.require(stopAfterFailures >= 0, "stopAfterFailures",
+                "stop after failures must be 0 (never) or more, got " + stopAfterFailures);
         if (jobsPerContainer > 1) {
             ContainerSpec first = jobs.get(0);
             InvalidSpecException.require(first.stdinFile() == null, "jobsPerContainer",
@@ -63,10 +70,10 @@ public record RunSpec(String runId, String user, int priority, int retries, List
         expectedMillis = expectedMillis == null ? null : List.copyOf(expectedMillis);
     }
 
-    /** A run whose jobs each get a container of their own. */
+    /** A run whose jobs each get a container of their own, as many at once as there are slots, to the end. */
     public RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
                    List<Long> expectedMillis) {
-        this(runId, user, priority, retries, jobs, expectedMillis, 1);
+        this(runId, user, priority, retries, jobs, expectedMillis, 1, 0, 0);
     }
 
     /** The expected time of a job, or 0 when unknown. */

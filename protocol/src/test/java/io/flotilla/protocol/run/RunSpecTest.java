@@ -51,19 +51,27 @@ class RunSpecTest {
     void jobsThatShareContainersMayDifferOnlyInCommandEnvironmentWorkdirAndTimeout() {
         ContainerSpec other = ContainerSpec.builder("echo", "hi").env("SEED", "7").workdir("/tmp")
                 .limits(Limits.DEFAULT.withTimeout(Duration.ofSeconds(5))).build();
-        assertEquals(3, new RunSpec("r", "ann", 0, 0, List.of(JOB, other), null, 3).jobsPerContainer());
-        assertEquals(1, new RunSpec("r", "ann", 0, 0, List.of(JOB), null, 0).jobsPerContainer(),
+        assertEquals(3, new RunSpec("r", "ann", 0, 0, List.of(JOB, other), null, 3, 0, 0).jobsPerContainer());
+        assertEquals(1, new RunSpec("r", "ann", 0, 0, List.of(JOB), null, 0, 0, 0).jobsPerContainer(),
                 "0, as in older journals, means one job per container");
 
         ContainerSpec networked = ContainerSpec.builder("true").network(NetworkMode.LOOPBACK).build();
         assertEquals("jobs that share containers may differ only in command, environment, working directory and "
                 + "timeout, but job 1 differs from job 0 in more",
-                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB, networked), null, 2)));
-        assertEquals(1, new RunSpec("r", "ann", 0, 0, List.of(JOB, networked), null, 1).jobs().size() - 1,
+                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB, networked), null, 2, 0, 0)));
+        assertEquals(2, new RunSpec("r", "ann", 0, 0, List.of(JOB, networked), null, 1, 0, 0).jobs().size(),
                 "jobs that do not share containers may differ in anything");
         assertEquals("jobs that share containers cannot read a stdin file", field(() -> new RunSpec("r", "ann", 0, 0,
-                List.of(ContainerSpec.builder("cat").stdinFile("/etc/hostname").build()), null, 2)));
+                List.of(ContainerSpec.builder("cat").stdinFile("/etc/hostname").build()), null, 2, 0, 0)));
         assertEquals("jobs per container -1 is outside 1 .. 10000",
-                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB), null, -1)));
+                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB), null, -1, 0, 0)));
+    }
+
+    @Test
+    void refusesANegativeParallelCapOrStopCount() {
+        assertEquals("max parallel must be 0 (no cap) or more, got -1",
+                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB), null, 1, -1, 0)));
+        assertEquals("stop after failures must be 0 (never) or more, got -2",
+                field(() -> new RunSpec("r", "ann", 0, 0, List.of(JOB), null, 1, 0, -2)));
     }
 }

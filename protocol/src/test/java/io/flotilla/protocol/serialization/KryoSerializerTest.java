@@ -57,7 +57,7 @@ class KryoSerializerTest {
                 .build();
         ContainerSpec shareable = new ContainerSpec(spec.command(), spec.layers(), spec.env(), spec.workdir(),
                 spec.network(), spec.limits(), spec.writable(), spec.hostname(), null);
-        RunSpec run = new RunSpec("run-1", "ann", 3, 2, List.of(shareable, shareable), List.of(10L, 20L), 2);
+        RunSpec run = new RunSpec("run-1", "ann", 3, 2, List.of(shareable, shareable), List.of(10L, 20L), 2, 5, 1);
         JobAttempt attempt = new JobAttempt("run-1", 1, 2);
         JobResult result = new JobResult(JobResult.Outcome.TIMED_OUT, 3, 9, "timed out", Duration.ofMillis(1500),
                 Duration.ofMillis(700), 123_456, new JobResult.OutputSummary(2048, 1024),

@@ -35,7 +35,9 @@ import java.util.TreeMap;
  *   <li>A result counts only for the attempt that is running; late and duplicate results are ignored.</li>
  *   <li>A job's own failure is retried {@link RunSpec#retries()} times. A failure of the node (the node was lost,
  *       its launcher died) is retried regardless, up to {@link #MAX_INFRASTRUCTURE_RETRIES} times.</li>
- *   <li>Cancelling a run ends its pending and running jobs at once as cancelled.</li>
+ *   <li>A run never has more than {@link RunSpec#maxParallel()} jobs running, when it sets a cap.</li>
+ *   <li>Cancelling a run ends its pending and running jobs at once as cancelled. A run that asked to stop after K
+ *       failures is cancelled by its K-th failed job.</li>
  * </ul>
  *
  * <p>Not thread-safe: the scheduler actor owns it.
@@ -145,7 +147,9 @@ public final class SchedulerState {
                 if (run == null) {
                     break;
                 }
-                List<Integer> jobs = takePending(run, run.spec.jobsPerContainer(), cursor, taken);
+                int room = run.spec.maxParallel() == 0 ? Integer.MAX_VALUE
+                        : run.spec.maxParallel() - run.running - taken.getOrDefault(run, 0);
+                List<Integer> jobs = takePending(run, Math.min(room, run.spec.jobsPerContainer()), cursor, taken);
                 extraRunning.merge(run.spec.user(), jobs.size(), Integer::sum);
                 if (run.spec.jobsPerContainer() > 1) {
                     sharedContainers.add(Map.entry(run, jobs));
@@ -200,7 +204,8 @@ public final class SchedulerState {
                     continue;
                 }
                 for (RunState run : user.getValue()) {
-                    if (run.pendingCount > taken.getOrDefault(run, 0)) {
+                    int takenHere = taken.getOrDefault(run, 0);
+                    if (run.pendingCount > takenHere && !atParallelCap(run, takenHere)) {
                         best = run;
                         bestRunning = running;
                         break;
@@ -212,6 +217,10 @@ public final class SchedulerState {
             }
         }
         return null;
+    }
+
+    private static boolean atParallelCap(RunState run, int taken) {
+        return run.spec.maxParallel() > 0 && run.running + taken >= run.spec.maxParallel();
     }
 
     // ---------- snapshots ----------
@@ -322,6 +331,9 @@ public final class SchedulerState {
             requeue(run, job);
         } else {
             run.recordFinal(job, JobStatus.FAILED, result);
+        }
+        if (run.spec.stopAfterFailures() > 0 && run.failed >= run.spec.stopAfterFailures()) {
+            cancel(run);
         }
     }
 

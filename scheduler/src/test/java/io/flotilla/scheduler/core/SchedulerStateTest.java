@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -232,13 +233,44 @@ class SchedulerStateTest {
     @Test
     void aRunWhoseJobsShareContainersFillsEachSlotWithOneShardOfThatMany() {
         RunSpec plain = run("s", "ann", 0, 10, 0, null);
-        accept(new RunSpec("s", "ann", 0, 0, plain.jobs(), null, 4));
+        accept(new RunSpec("s", "ann", 0, 0, plain.jobs(), null, 4, 0, 0));
         List<ShardDispatched> shards = state.decideShards("n1", 2, 16, 0);
         assertEquals(List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6, 7)), shards.stream().map(ShardDispatched::jobs)
                 .toList(), "one shard per slot, each as large as the run allows");
         shards.forEach(this::apply);
         List<ShardDispatched> rest = state.decideShards("n2", 5, 16, 0);
         assertEquals(List.of(List.of(8, 9)), rest.stream().map(ShardDispatched::jobs).toList());
+    }
+
+    @Test
+    void aRunWithAParallelCapNeverRunsMoreJobsAtOnce() {
+        RunSpec plain = run("capped", "ann", 0, 20, 0, null);
+        accept(new RunSpec("capped", "ann", 0, 0, plain.jobs(), null, 1, 4, 0));
+        accept(run("free", "bob", 0, 20, 0, null));
+        List<JobAttempt> started = offer("n1", 30);
+        assertEquals(4, started.stream().filter(a -> a.runId().equals("capped")).count(),
+                "the cap holds even with slots to spare");
+        assertEquals(20, started.stream().filter(a -> a.runId().equals("free")).count());
+        JobAttempt done = started.stream().filter(a -> a.runId().equals("capped")).findFirst().orElseThrow();
+        finish(done, exited(0));
+        assertEquals(1, offer("n2", 10).size(), "one job ended, so one more may start");
+        assertEquals(0, offer("n3", 10).size());
+    }
+
+    @Test
+    void aRunThatStopsAfterFailuresIsCancelledByItsKthFailure() {
+        RunSpec plain = run("hunt", "ann", 0, 100, 0, null);
+        accept(new RunSpec("hunt", "ann", 0, 0, plain.jobs(), null, 1, 0, 2));
+        List<JobAttempt> started = offer("n1", 10);
+        finish(started.get(0), exited(1));
+        assertFalse(state.summary("hunt").orElseThrow().cancelRequested(), "one failure of two allowed");
+        finish(started.get(1), exited(0));
+        finish(started.get(2), exited(3));
+        RunSummary stopped = state.summary("hunt").orElseThrow();
+        assertEquals(new RunSummary("hunt", "ann", 100, 0, 0, 1, 2, 97, true), stopped);
+        assertTrue(stopped.finished());
+        assertEquals(0, offer("n1", 10).size());
+        assertEquals(Set.of(), state.runningOn("n1"), "its running jobs are cancelled, to be killed");
     }
 
     @Test
