@@ -4,9 +4,9 @@ import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.Layer;
+import io.flotilla.protocol.job.LimitOptions;
 import io.flotilla.protocol.job.Limits;
 import io.flotilla.protocol.job.NetworkMode;
-import io.flotilla.protocol.job.Quantities;
 import io.flotilla.sandbox.InvalidLayerException;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
@@ -133,30 +133,6 @@ final class ExecCommand implements Callable<Integer> {
     }
 
     private Limits limits() {
-        Limits limits = Limits.DEFAULT;
-        if (memory != null) {
-            long bytes = Quantities.parseBytes(memory, "limits.memory");
-            InvalidSpecException.require(bytes > 0, "limits.memory", "--memory must be more than 0, got " + memory);
-            limits = limits.withMemoryBytes(bytes);
-        }
-        if (pids != null) {
-            InvalidSpecException.require(pids > 0, "limits.pids", "--pids must be at least 1, got " + pids);
-            limits = limits.withPids(pids);
-        }
-        if (cpus != null) {
-            InvalidSpecException.require(cpus > 0 && cpus <= Limits.MAX_CPU_MILLIS / 1000.0, "limits.cpus",
-                    "--cpus " + cpus + " is outside 0.01 .. " + Limits.MAX_CPU_MILLIS / 1000);
-            limits = limits.withCpuMillis((int) Math.round(cpus * 1000));
-        }
-        if (timeout != null) {
-            limits = limits.withTimeout(Quantities.parseDuration(timeout, "limits.timeout"));
-        }
-        if (killGrace != null) {
-            limits = limits.withKillGrace(Quantities.parseDuration(killGrace, "limits.killGrace"));
-        }
-        if (outputLimit != null) {
-            limits = limits.withOutputLimitBytes(Quantities.parseBytes(outputLimit, "limits.outputLimit"));
-        }
-        return limits;
+        return new LimitOptions(memory, pids, cpus, timeout, killGrace, outputLimit).toLimits();
     }
 }

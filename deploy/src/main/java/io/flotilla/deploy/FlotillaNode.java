@@ -3,6 +3,7 @@ package io.flotilla.deploy;
 import com.typesafe.config.Config;
 import io.flotilla.agent.NodeAgent;
 import io.flotilla.http.HttpApi;
+import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
 import io.flotilla.sandbox.Sandbox;
@@ -17,6 +18,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
@@ -27,16 +29,25 @@ public final class FlotillaNode {
     private final ActorSystem<Void> system;
     private final ActorRef<SchedulerProtocol.Command> scheduler;
 
-    private FlotillaNode(ActorSystem<Void> system, ActorRef<SchedulerProtocol.Command> scheduler) {
+    private final String httpUrl;
+
+    private FlotillaNode(ActorSystem<Void> system, ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl) {
         this.system = system;
         this.scheduler = scheduler;
+        this.httpUrl = httpUrl;
     }
 
-    /** Starts a node from a complete configuration; a worker role gets a node agent with {@code slots} slots. */
+    /**
+     * Starts a node from a complete configuration; a worker role gets a node agent with {@code slots} slots. With
+     * no seed nodes configured, the node forms a cluster of its own.
+     */
     public static FlotillaNode start(Config config, int slots) throws Exception {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("flotilla.cluster-name"),
                 config);
         try {
+            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
+            }
             boolean worker = Cluster.get(system).selfMember().hasRole("worker");
             if (worker) {
                 Journal.createSchemaIfMissing(system, Duration.ofSeconds(60));
@@ -45,25 +56,33 @@ public final class FlotillaNode {
             Path sandboxDir = Path.of(config.getString("flotilla.data-dir")).resolve("sandbox");
             var address = Cluster.get(system).selfMember().address();
             String host = address.getHost().orElseThrow();
-            ServerBinding http = new HttpApi(new BlobStore(sandboxDir.resolve("blobs")),
+            HttpSettings httpSettings = HttpSettings.from(config);
+            ServerBinding http = new HttpApi(system, scheduler, new BlobStore(sandboxDir.resolve("blobs")),
                     system.dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher")),
-                    config.getBytes("flotilla.http.max-blob-size"))
-                    .bind(system, host, config.getInt("flotilla.http.port")).toCompletableFuture()
-                    .get(30, TimeUnit.SECONDS);
+                    httpSettings).bind(host, httpSettings.port()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (worker) {
                 Sandbox sandbox = Sandbox.open(new SandboxConfig(sandboxDir, SandboxConfig.NOBODY,
                         SandboxConfig.NOBODY));
                 system.getWhenTerminated().thenRun(sandbox::close);
                 String node = host + ":" + address.getPort().orElseThrow();
-                String blobs = "http://" + host + ":" + http.localAddress().getPort() + "/v1/blobs";
+                String blobs = httpUrl(host, http) + "/v1/blobs";
                 system.systemActorOf(NodeAgent.create(node, slots, sandbox, scheduler, blobs), "node-agent",
                         org.apache.pekko.actor.typed.Props.empty());
             }
-            return new FlotillaNode(system, scheduler);
+            return new FlotillaNode(system, scheduler, httpUrl(host, http));
         } catch (Exception e) {
             system.terminate();
             throw e;
         }
+    }
+
+    private static String httpUrl(String host, ServerBinding http) {
+        return "http://" + host + ":" + http.localAddress().getPort();
+    }
+
+    /** Where this node serves the REST API, like {@code http://10.0.0.1:8600}. */
+    public String httpUrl() {
+        return httpUrl;
     }
 
     public ActorSystem<Void> system() {

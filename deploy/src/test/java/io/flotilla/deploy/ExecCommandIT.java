@@ -116,9 +116,9 @@ class ExecCommandIT {
         assertOneLineError(exec("--net", "wifi", "--", "true"), 125, "unknown network mode 'wifi'");
         assertOneLineError(exec("--memory", "-5m", "--", "true"), 125, "cannot read size '-5m'");
         assertOneLineError(exec("--memory", "1k", "--", "true"), 125, "memory limit 1024 bytes is outside");
-        assertOneLineError(exec("--pids", "0", "--", "true"), 125, "--pids must be at least 1");
-        assertOneLineError(exec("--pids", "-3", "--", "true"), 125, "--pids must be at least 1");
-        assertOneLineError(exec("--cpus", "100000", "--", "true"), 125, "--cpus 100000.0 is outside");
+        assertOneLineError(exec("--pids", "0", "--", "true"), 125, "pids must be at least 1, got 0");
+        assertOneLineError(exec("--pids", "-3", "--", "true"), 125, "pids must be at least 1, got -3");
+        assertOneLineError(exec("--cpus", "100000", "--", "true"), 125, "cpus 100000.0 is outside 0.01 .. 1024");
         assertOneLineError(exec("--timeout", "forever", "--", "true"), 125, "cannot read duration 'forever'");
         assertOneLineError(exec("--layer", "/no/such/dir:/data", "--", "true"), 125,
                 "layer host path /no/such/dir does not exist");

@@ -28,7 +28,8 @@ import org.apache.pekko.stream.javadsl.StreamConverters;
 /**
  * {@code HEAD|GET|PUT /v1/blobs/sha256:<hex>}: the node's blob store over HTTP. An upload streams to disk while its
  * digest is computed, and is kept only if it matches the digest in the path; a download streams from the file.
- * Neither is ever held whole in memory.
+ * Neither is ever held whole in memory. Uploading needs the submit role; reading needs only the digest, which is
+ * how the nodes of a cluster fetch layers from each other.
  */
 final class BlobRoutes extends AllDirectives {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,11 +43,13 @@ final class BlobRoutes extends AllDirectives {
 
     private final BlobStore blobs;
     private final Executor blockingIo;
+    private final Auth auth;
     private final long maxBlobBytes;
 
-    BlobRoutes(BlobStore blobs, Executor blockingIo, long maxBlobBytes) {
+    BlobRoutes(BlobStore blobs, Executor blockingIo, Auth auth, long maxBlobBytes) {
         this.blobs = blobs;
         this.blockingIo = blockingIo;
+        this.auth = auth;
         this.maxBlobBytes = maxBlobBytes;
     }
 
@@ -57,7 +60,8 @@ final class BlobRoutes extends AllDirectives {
                         "a blob digest must look like sha256:<64 lowercase hex digits>, got '" + digest + "'",
                         "digest"));
             }
-            return concat(get(() -> serve(digest)), head(() -> serve(digest)), put(() -> upload(digest)));
+            return concat(get(() -> serve(digest)), head(() -> serve(digest)),
+                    put(() -> auth.require(Caller.Role.SUBMIT, caller -> upload(digest))));
         })));
     }
 

@@ -1,34 +1,61 @@
 package io.flotilla.http;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 
 /**
  * The HTTP server of one node: every route of the API behind one error handling, so that whatever a route does, the
  * client gets JSON.
  */
 public final class HttpApi extends AllDirectives {
+    private final ActorSystem<?> system;
     private final Route routes;
 
     /**
+     * @param scheduler where to send scheduler commands from this node (the singleton's proxy)
      * @param blobs this node's blob store
      * @param blockingIo where file I/O runs, never on the server's own threads
-     * @param maxBlobBytes the largest blob an upload may carry
+     * @throws IOException when the tokens file cannot be read
      */
-    public HttpApi(BlobStore blobs, Executor blockingIo, long maxBlobBytes) {
-        Route api = new BlobRoutes(blobs, blockingIo, maxBlobBytes).route();
+    public HttpApi(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler, BlobStore blobs,
+                   Executor blockingIo, HttpSettings settings) throws IOException {
+        this.system = system;
+        Optional<Tokens> tokens = settings.tokensFile().isEmpty() ? Optional.empty()
+                : Optional.of(Tokens.read(settings.tokensFile().get()));
+        Auth auth = new Auth(tokens);
+        SchedulerAsk ask = new SchedulerAsk(scheduler, system, settings.schedulerTimeout());
+        Route api = concat(
+                new BlobRoutes(blobs, blockingIo, auth, settings.maxBlobBytes()).route(),
+                new RunRoutes(ask, auth, settings.maxRequestBytes()).route(),
+                new ClusterRoutes(ask, auth).route());
         this.routes = handleExceptions(ApiErrors.exceptions(), () -> handleRejections(ApiErrors.rejections(),
                 () -> api));
     }
 
-    /** Serves the API on {@code host:port}; port 0 picks a free one, which the binding tells. */
-    public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-        return Http.get(system).newServerAt(host, port).bind(routes);
+    /**
+     * Serves the API on {@code host:port}; port 0 picks a free one, which the binding tells. The server settings
+     * the API depends on (each connection's own address for auth, JSON for requests too malformed to route) are set
+     * here rather than trusted to the merge order of configuration files.
+     */
+    public CompletionStage<ServerBinding> bind(String host, int port) {
+        Config server = ConfigFactory.parseMap(Map.of(
+                "pekko.http.server.remote-address-attribute", "on",
+                "pekko.http.server.parsing.error-handler", JsonParsingErrorHandler.class.getName()))
+                .withFallback(system.settings().config());
+        return Http.get(system).newServerAt(host, port).withSettings(ServerSettings.create(server)).bind(routes);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -40,8 +43,9 @@ class BlobApiIT {
     @BeforeAll
     static void serve() throws Exception {
         blobs = new BlobStore(store);
-        ServerBinding binding = new HttpApi(blobs, Executors.newCachedThreadPool(), LIMIT)
-                .bind(kit.system(), "127.0.0.1", 0).toCompletableFuture().get();
+        ServerBinding binding = new HttpApi(kit.system(), kit.<SchedulerProtocol.Command>createTestProbe().getRef(),
+                blobs, Executors.newCachedThreadPool(), new HttpSettings(0, LIMIT, LIMIT, Optional.empty(),
+                Duration.ofSeconds(1))).bind("127.0.0.1", 0).toCompletableFuture().get();
         base = "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
     }
 

@@ -38,6 +38,24 @@ public final class SchedulerProtocol {
     public record FollowRun(String runId, ActorRef<RunEvent> subscriber) implements Command {
     }
 
+    /**
+     * Sent to list a run's jobs, a page at a time, optionally only those in one state; answered with
+     * {@link JobsFound} or {@link RunNotFound}. Pages keep each answer far below the wire's frame limit.
+     *
+     * @param state only jobs in this state; null for all
+     * @param from the first job index to look at
+     * @param limit the most jobs to return, 1 to {@link #MAX_JOBS_PER_PAGE}
+     */
+    public record GetJobs(String runId, JobStatus state, int from, int limit, ActorRef<JobsReply> replyTo)
+            implements Command {
+    }
+
+    public static final int MAX_JOBS_PER_PAGE = 500;
+
+    /** Sent to learn the cluster's capacity and load; answered with {@link ClusterState}. */
+    public record GetCluster(ActorRef<ClusterReply> replyTo) implements Command {
+    }
+
     /** Sent by a node agent every few seconds and whenever a slot frees: what it can take and what it runs. */
     public record AgentStatus(String node, ActorRef<NodeAgentProtocol.Command> agent, int freeSlots,
                               List<JobAttempt> running) implements Command {
@@ -73,7 +91,42 @@ public final class SchedulerProtocol {
     public record RunFound(RunSummary summary) implements RunReply {
     }
 
-    public record RunNotFound(String runId) implements RunReply {
+    public record RunNotFound(String runId) implements RunReply, JobsReply {
+    }
+
+    /** The answer to {@link GetJobs}. */
+    public sealed interface JobsReply extends CrossNode {
+    }
+
+    /**
+     * A page of a run's jobs.
+     *
+     * @param next the index to ask from for the next page, or -1 when there is none
+     */
+    public record JobsFound(String runId, List<JobView> jobs, int next) implements JobsReply {
+        public JobsFound {
+            jobs = List.copyOf(jobs);
+        }
+    }
+
+    /** One job: where it stands, how many attempts it has had, and the result that ended it (null until then). */
+    public record JobView(int job, JobStatus status, int attempts, JobResult result) {
+    }
+
+    /** The answer to {@link GetCluster}. */
+    public sealed interface ClusterReply extends CrossNode {
+    }
+
+    /** The cluster as the scheduler sees it; {@code finishedJobs} counts every job of every run it knows. */
+    public record ClusterState(List<NodeView> nodes, long pendingJobs, int runningJobs, long finishedJobs)
+            implements ClusterReply {
+        public ClusterState {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
+    /** One node agent: its free slots, as it last reported, and how many attempts the scheduler has on it. */
+    public record NodeView(String node, int freeSlots, int runningJobs) {
     }
 
     /** What a follower of a run hears, in order. */

@@ -61,6 +61,13 @@ final class AgentRoster<A> {
         return free;
     }
 
+    /** Every known agent's free slots as it last reported them (less what was sent since), reachable or not. */
+    Map<String, Integer> freeSlotsOfAll() {
+        Map<String, Integer> free = new LinkedHashMap<>();
+        agents.forEach((node, agent) -> free.put(node, agent.freeSlots));
+        return free;
+    }
+
     void sent(String node, List<JobAttempt> attempts, int slotsUsed, long nowMillis) {
         Agent<A> agent = agents.get(node);
         if (agent != null) {

@@ -157,6 +157,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 .onCommand(FollowRun.class, this::onFollow)
                 .onCommand(AgentStatus.class, this::onAgentStatus)
                 .onCommand(AttemptFinished.class, this::onAttemptFinished)
+                .onCommand(SchedulerProtocol.GetJobs.class, this::onGetJobs)
+                .onCommand(SchedulerProtocol.GetCluster.class, this::onGetCluster)
                 .onCommand(FlushResults.class, (state, flush) -> flushResults(state))
                 .onCommand(Dispatch.class, (state, dispatch) -> {
                     dispatchRequested = false;
@@ -208,6 +210,24 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         SchedulerProtocol.RunReply reply = state.summary(get.runId())
                 .<SchedulerProtocol.RunReply>map(SchedulerProtocol.RunFound::new)
                 .orElse(new SchedulerProtocol.RunNotFound(get.runId()));
+        return Effect().none().thenRun(s -> get.replyTo().tell(reply));
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onGetJobs(SchedulerState state, SchedulerProtocol.GetJobs get) {
+        SchedulerProtocol.JobsReply reply = state.summary(get.runId()).isEmpty()
+                ? new SchedulerProtocol.RunNotFound(get.runId())
+                : state.jobs(get.runId(), get.state(), get.from(),
+                        Math.max(1, Math.min(get.limit(), SchedulerProtocol.MAX_JOBS_PER_PAGE)));
+        return Effect().none().thenRun(s -> get.replyTo().tell(reply));
+    }
+
+    private Effect<SchedulerEvent, SchedulerState> onGetCluster(SchedulerState state,
+                                                               SchedulerProtocol.GetCluster get) {
+        List<SchedulerProtocol.NodeView> nodes = new ArrayList<>();
+        agents.freeSlotsOfAll().forEach((node, free) -> nodes.add(new SchedulerProtocol.NodeView(node, free,
+                state.runningOn(node).size())));
+        SchedulerProtocol.ClusterState reply = new SchedulerProtocol.ClusterState(nodes, state.pendingJobs(),
+                state.runningJobs(), state.finishedJobs());
         return Effect().none().thenRun(s -> get.replyTo().tell(reply));
     }
 

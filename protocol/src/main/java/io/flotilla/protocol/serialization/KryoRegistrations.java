@@ -48,7 +48,9 @@ public final class KryoRegistrations {
             SchedulerProtocol.RunCompleted.class,
             // the node agent's protocol
             NodeAgentProtocol.RunShard.class, NodeAgentProtocol.KillAttempts.class,
-            SchedulerProtocol.RunUnknown.class, NodeAgentProtocol.FindBlob.class, NodeAgentProtocol.BlobLocation.class);
+            SchedulerProtocol.RunUnknown.class, NodeAgentProtocol.FindBlob.class, NodeAgentProtocol.BlobLocation.class,
+            SchedulerProtocol.GetJobs.class, SchedulerProtocol.GetCluster.class, SchedulerProtocol.JobsFound.class,
+            SchedulerProtocol.JobView.class, SchedulerProtocol.ClusterState.class, SchedulerProtocol.NodeView.class);
 
     private KryoRegistrations() {
     }

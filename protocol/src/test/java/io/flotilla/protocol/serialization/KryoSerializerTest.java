@@ -78,6 +78,13 @@ class KryoSerializerTest {
                 new SchedulerProtocol.AttemptCompleted("run-1", attempt, result, JobStatus.FAILED, "tail"),
                 new SchedulerProtocol.RunCompleted("run-1", summary),
                 new SchedulerProtocol.RunUnknown("run-3"),
+                new SchedulerProtocol.GetJobs("run-1", JobStatus.FAILED, 500, 100,
+                        kit.<SchedulerProtocol.JobsReply>createTestProbe().getRef()),
+                new SchedulerProtocol.GetCluster(kit.<SchedulerProtocol.ClusterReply>createTestProbe().getRef()),
+                new SchedulerProtocol.JobsFound("run-1", List.of(new SchedulerProtocol.JobView(3, JobStatus.FAILED, 2,
+                        result), new SchedulerProtocol.JobView(4, JobStatus.RUNNING, 1, null)), 5),
+                new SchedulerProtocol.ClusterState(List.of(new SchedulerProtocol.NodeView("node-a", 3, 5)), 1000, 5,
+                        77),
                 new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), true, scheduler),
                 new NodeAgentProtocol.KillAttempts(List.of(attempt)),
                 new NodeAgentProtocol.FindBlob("sha256:" + "cd".repeat(32),
@@ -91,6 +98,7 @@ class KryoSerializerTest {
         Set<Class<?>> messageClasses = new java.util.HashSet<>();
         for (Class<?> sealed : List.of(SchedulerProtocol.Command.class, SchedulerProtocol.SubmitReply.class,
                 SchedulerProtocol.RunReply.class, SchedulerProtocol.RunEvent.class, NodeAgentProtocol.Command.class,
+                SchedulerProtocol.JobsReply.class, SchedulerProtocol.ClusterReply.class,
                 NodeAgentProtocol.Reply.class)) {
             for (Class<?> message : sealed.getPermittedSubclasses()) {
                 if (NoSerializationVerificationNeeded.class.isAssignableFrom(message)) {

@@ -1,5 +1,6 @@
 package io.flotilla.scheduler.core;
 
+import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
@@ -89,6 +90,28 @@ public final class SchedulerState {
         return Optional.ofNullable(run(runId).finalResult(job));
     }
 
+    /**
+     * A page of a run's jobs, from {@code from} on, only those in {@code state} when it is not null. A page looks
+     * at no more than {@link #MAX_JOBS_SCANNED_PER_PAGE} jobs, so a rare state in a huge run may take several
+     * pages, some empty; {@code next} says where to go on, -1 at the end.
+     */
+    public SchedulerProtocol.JobsFound jobs(String runId, JobStatus state, int from, int limit) {
+        RunState run = run(runId);
+        int total = run.spec.jobs().size();
+        List<SchedulerProtocol.JobView> jobs = new ArrayList<>();
+        int job = Math.max(0, from);
+        int scanEnd = (int) Math.min(total, (long) job + MAX_JOBS_SCANNED_PER_PAGE);
+        for (; job < scanEnd && jobs.size() < limit; job++) {
+            JobStatus status = run.status(job);
+            if (state == null || status == state) {
+                jobs.add(new SchedulerProtocol.JobView(job, status, run.attempts(job), run.finalResult(job)));
+            }
+        }
+        return new SchedulerProtocol.JobsFound(runId, jobs, job < total ? job : -1);
+    }
+
+    public static final int MAX_JOBS_SCANNED_PER_PAGE = 100_000;
+
     /** Whether this attempt is the one running, so that its result would count. */
     public boolean isRunning(JobAttempt attempt) {
         return nodeOfAttempt.containsKey(attempt);
@@ -119,6 +142,15 @@ public final class SchedulerState {
 
     public int runningJobs() {
         return nodeOfAttempt.size();
+    }
+
+    /** Jobs with their final result, over every run. */
+    public long finishedJobs() {
+        long finished = 0;
+        for (RunState run : runs.values()) {
+            finished += run.passed + run.failed + run.cancelled;
+        }
+        return finished;
     }
 
     // ---------- decisions ----------

@@ -1,0 +1,72 @@
+package io.flotilla.deploy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single-node cluster inside this process: the zero-configuration way to use Flotilla on one machine. It lives in
+ * a temporary data directory, listens on free loopback ports, journals to an H2 file there, and leaves nothing behind
+ * when closed.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+    private final Path dataDir;
+    private final FlotillaNode node;
+
+    private EmbeddedCluster(Path dataDir, FlotillaNode node) {
+        this.dataDir = dataDir;
+        this.node = node;
+    }
+
+    /** Starts the node with {@code slots} slots and waits until its API answers. */
+    public static EmbeddedCluster start(int slots) throws Exception {
+        return start(slots, Map.of());
+    }
+
+    /** The same, with configuration settings of the caller's over the embedded defaults. */
+    public static EmbeddedCluster start(int slots, Map<String, Object> settings) throws Exception {
+        Path dataDir = Files.createTempDirectory("flotilla-embedded-");
+        Config config = ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseMap(Map.of(
+                "flotilla.cluster-name", "flotilla-embedded",
+                "flotilla.data-dir", dataDir.toString(),
+                "flotilla.http.port", 0,
+                "pekko.remote.artery.canonical.hostname", "127.0.0.1",
+                "pekko.remote.artery.canonical.port", 0,
+                "pekko.cluster.seed-nodes", List.of(),
+                // This process owns the node: closing it must not end the JVM.
+                "pekko.coordinated-shutdown.exit-jvm", "off",
+                "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
+                "pekko.loglevel", "WARNING")))
+                .withFallback(ConfigFactory.defaultApplication());
+        try {
+            return new EmbeddedCluster(dataDir, FlotillaNode.start(ConfigFactory.load(config), slots));
+        } catch (Exception e) {
+            deleteTree(dataDir);
+            throw e;
+        }
+    }
+
+    /** The REST API's base URL. */
+    public String url() {
+        return node.httpUrl();
+    }
+
+    public FlotillaNode node() {
+        return node;
+    }
+
+    @Override
+    public void close() throws Exception {
+        node.system().terminate();
+        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        deleteTree(dataDir);
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+}

@@ -1,0 +1,266 @@
+package io.flotilla.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The runs API over real HTTP, against an embedded single-node cluster that runs real sandboxed jobs. */
+class RestApiIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static EmbeddedCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = EmbeddedCluster.start(2);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    private record Answer(int status, JsonNode body) {
+    }
+
+    private static Answer send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""),
+                "every answer is JSON: " + response.body());
+        return new Answer(response.statusCode(), JSON.readTree(response.body()));
+    }
+
+    private static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(cluster.url() + path));
+    }
+
+    private static Answer post(String body, String... headers) throws Exception {
+        HttpRequest.Builder request = request("/v1/runs").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
+    private static Answer get(String path) throws Exception {
+        return send(request(path));
+    }
+
+    /** Submits a run, expecting 202, and returns its id. */
+    private static String submit(String body) throws Exception {
+        Answer accepted = post(body);
+        assertEquals(202, accepted.status(), accepted.body().toString());
+        return accepted.body().get("runId").asText();
+    }
+
+    private static JsonNode awaitEnd(String runId) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            Answer run = get("/v1/runs/" + runId);
+            assertEquals(200, run.status(), run.body().toString());
+            if (!run.body().get("state").asText().equals("running")) {
+                return run.body();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("run " + runId + " did not end");
+    }
+
+    @Test
+    void aSubmittedRunRunsToItsEndAndItsFailuresCanBeListed() throws Exception {
+        String runId = submit("""
+                {"jobs": [{"command": ["echo", "fine"]},
+                          {"command": ["sh", "-c", "exit 3"], "memory": "64m", "timeout": "30s"},
+                          {"command": ["true"], "env": {"A": "b"}, "workdir": "/tmp", "network": "loopback"}]}""");
+        JsonNode run = awaitEnd(runId);
+        assertEquals("failed", run.get("state").asText());
+        assertEquals(List.of(3, 2, 1, 0), List.of(run.get("total").asInt(), run.get("passed").asInt(),
+                run.get("failed").asInt(), run.get("cancelled").asInt()));
+
+        JsonNode failed = get("/v1/runs/" + runId + "/jobs?state=failed").body();
+        assertEquals(1, failed.get("jobs").size());
+        JsonNode job = failed.get("jobs").get(0);
+        assertEquals(1, job.get("job").asInt());
+        assertEquals("exited", job.get("result").get("outcome").asText());
+        assertEquals(3, job.get("result").get("exitCode").asInt());
+        assertTrue(failed.get("next").isNull());
+        assertEquals(3, get("/v1/runs/" + runId + "/jobs").body().get("jobs").size());
+    }
+
+    @Test
+    void anIdempotencyKeyMakesResubmissionSafeAndADifferentBodyConflicts() throws Exception {
+        String body = "{\"jobs\": [{\"command\": [\"true\"]}]}";
+        Answer first = post(body, "Idempotency-Key", "build-4711");
+        Answer again = post(body, "Idempotency-Key", "build-4711");
+        assertEquals(202, first.status());
+        assertEquals(202, again.status());
+        assertEquals(first.body().get("runId"), again.body().get("runId"));
+        assertFalse(first.body().get("duplicate").asBoolean());
+        assertTrue(again.body().get("duplicate").asBoolean());
+
+        Answer conflict = post("{\"jobs\": [{\"command\": [\"false\"]}]}", "Idempotency-Key", "build-4711");
+        assertEquals(409, conflict.status());
+        assertEquals("runId", conflict.body().get("field").asText());
+        assertNotEquals(first.body().get("runId"), post(body, "Idempotency-Key", "build-4712").body().get("runId"));
+    }
+
+    @Test
+    void aRepeatStopsAtItsFirstFailure() throws Exception {
+        String runId = submit("""
+                {"maxParallel": 1, "repeat": {"count": 50, "stopAfterFailures": 1,
+                 "job": {"command": ["sh", "-c", "[ $FLOTILLA_TASK_INDEX -ne 3 ]"]}}}""");
+        JsonNode run = awaitEnd(runId);
+        assertEquals("cancelled", run.get("state").asText());
+        assertEquals(List.of(3, 1, 46), List.of(run.get("passed").asInt(), run.get("failed").asInt(),
+                run.get("cancelled").asInt()), "jobs 0 to 2 passed, job 3 failed, the rest never ran");
+    }
+
+    @Test
+    void aBatchGivesEveryCopyItsIndexAndSeed() throws Exception {
+        String runId = submit("""
+                {"batch": {"count": 20, "maxParallel": 2, "seed": 42, "template": {"command": ["sh", "-c",
+                 "[ -n \\"$FLOTILLA_SEED\\" ] && [ $FLOTILLA_TASK_INDEX -ge 0 ] && [ $FLOTILLA_TASK_INDEX -lt 20 ]"]}}}""");
+        JsonNode run = awaitEnd(runId);
+        assertEquals("passed", run.get("state").asText(), run.toString());
+        assertEquals(20, run.get("passed").asInt());
+    }
+
+    @Test
+    void cancellingARunEndsItsJobs() throws Exception {
+        String runId = submit("{\"jobs\": [{\"command\": [\"sleep\", \"600\"]}, {\"command\": [\"sleep\", \"600\"]},"
+                + "{\"command\": [\"sleep\", \"600\"]}]}");
+        Answer cancelled = send(request("/v1/runs/" + runId).DELETE());
+        assertEquals(200, cancelled.status());
+        assertEquals("cancelled", cancelled.body().get("state").asText());
+        assertEquals(3, awaitEnd(runId).get("cancelled").asInt());
+    }
+
+    @Test
+    void theClusterHealthAndMetricsDescribeTheNode() throws Exception {
+        JsonNode state = get("/v1/cluster").body();
+        assertEquals(1, state.get("nodes").size());
+        assertTrue(state.get("nodes").get(0).get("node").asText().startsWith("127.0.0.1:"));
+        assertTrue(state.has("queuedJobs") && state.has("runningJobs") && state.has("finishedJobs"));
+        assertEquals("up", get("/healthz").body().get("status").asText());
+
+        HttpResponse<String> metrics = http.send(request("/metrics").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        for (String name : List.of("flotilla_nodes 1", "flotilla_queued_jobs ", "flotilla_running_jobs ",
+                "flotilla_finished_jobs_total ", "flotilla_free_slots ")) {
+            assertTrue(metrics.body().contains("\n" + name), name + " in\n" + metrics.body());
+        }
+    }
+
+    @Test
+    void withATokensFileEachRequestNeedsATokenWhoseRoleAllowsIt() throws Exception {
+        Path tokens = Files.createTempFile("flotilla-tokens-", ".txt");
+        Files.writeString(tokens, "# token user role\ns3cret-submit ann submit\ns3cret-read bob read\n");
+        try (EmbeddedCluster guarded = EmbeddedCluster.start(1, Map.of("flotilla.http.tokens-file",
+                tokens.toString()))) {
+            String runs = guarded.url() + "/v1/runs";
+            String body = "{\"jobs\": [{\"command\": [\"true\"]}]}";
+            Function<String, HttpRequest.Builder> submit = token -> {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(runs))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+                return token == null ? request : request.header("Authorization", "Bearer " + token);
+            };
+            Answer none = send(submit.apply(null));
+            assertEquals(401, none.status());
+            assertEquals("Authorization", none.body().get("field").asText());
+            assertEquals(401, send(submit.apply("guess")).status());
+            Answer reader = send(submit.apply("s3cret-read"));
+            assertEquals(403, reader.status());
+            assertEquals("user bob may only read, and this request needs submit", reader.body().get("error").asText());
+            Answer accepted = send(submit.apply("s3cret-submit"));
+            assertEquals(202, accepted.status());
+            String runId = accepted.body().get("runId").asText();
+            Answer read = send(HttpRequest.newBuilder(URI.create(runs + "/" + runId))
+                    .header("Authorization", "Bearer s3cret-read"));
+            assertEquals(200, read.status());
+            assertEquals("ann", read.body().get("user").asText(), "the token names the run's user");
+        } finally {
+            Files.delete(tokens);
+        }
+    }
+
+    @Test
+    void badRequestsGetTheRightStatusAndAJsonErrorAndTheServerKeepsServing() throws Exception {
+        String known = submit("{\"jobs\": [{\"command\": [\"true\"]}]}");
+        Object[][] cases = {
+                {"{\"jobs\": [", 400, null},
+                {"{\"jobs\": [{\"command\": [\"true\"]},]}", 400, null},
+                {"[1, 2]", 400, null},
+                {"{\"jobs\": \"echo\"}", 400, "jobs"},
+                {"{\"jobz\": []}", 400, "jobz"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"colour\": \"red\"}]}", 400, "jobs[0].colour"},
+                {"{\"priority\": \"high\", \"jobs\": [{\"command\": [\"true\"]}]}", 400, "priority"},
+                {"{\"batch\": {\"count\": 1.5, \"template\": {\"command\": [\"true\"]}}}", 400, "batch.count"},
+                {"{\"jobs\": [{\"command\": []}]}", 422, "jobs[0].command"},
+                {"{\"jobs\": [{}]}", 422, "jobs[0].command"},
+                {"{\"jobs\": []}", 422, "jobs"},
+                {"{}", 422, "jobs"},
+                {"{\"jobs\": [{\"command\": [\"true\"]}], \"batch\": {\"count\": 1}}", 422, "jobs"},
+                {"{\"batch\": {\"count\": -5, \"template\": {\"command\": [\"true\"]}}}", 422, "batch.count"},
+                {"{\"batch\": {\"count\": 1000000000, \"template\": {\"command\": [\"true\"]}}}", 422, "batch.count"},
+                {"{\"repeat\": {\"count\": 3}}", 422, "repeat.job"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"memory\": \"1k\"}]}", 422, "jobs[0].limits.memory"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"memory\": \"lots\"}]}", 422, "jobs[0].limits.memory"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"timeout\": \"99d\"}]}", 422, "jobs[0].limits.timeout"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"network\": \"wifi\"}]}", 422, "jobs[0].network"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"workdir\": \"../etc\"}]}", 422, "jobs[0].workdir"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"layers\": [{\"digest\": \"md5:1\"}]}]}", 422,
+                        "jobs[0].layers.digest"},
+                {"{\"retries\": 99, \"jobs\": [{\"command\": [\"true\"]}]}", 422, "retries"},
+                {"{\"runId\": \"../../etc\", \"jobs\": [{\"command\": [\"true\"]}]}", 422, "runId"},
+                {"{\"maxParallel\": -1, \"jobs\": [{\"command\": [\"true\"]}]}", 422, "maxParallel"},
+        };
+        for (Object[] bad : cases) {
+            Answer answer = post((String) bad[0]);
+            assertEquals(bad[1], answer.status(), bad[0] + " -> " + answer.body());
+            assertTrue(answer.body().get("error").asText().length() > 10, answer.body().toString());
+            assertFalse(answer.body().toString().contains("Exception"), "no stack trace or class: " + answer.body());
+            if (bad[2] != null) {
+                assertEquals(bad[2], answer.body().path("field").asText(), bad[0] + " -> " + answer.body());
+            }
+            assertEquals(200, get("/v1/runs/" + known).status(), "the server still serves after " + bad[0]);
+        }
+
+        Answer wrongType = send(request("/v1/runs").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(415, wrongType.status());
+        Answer huge = send(request("/v1/runs").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jobs\": [" + "{\"command\": [\"true\"]},"
+                        .repeat(3_100_000) + "{\"command\": [\"true\"]}]}"))); // 68.2 MB, over 64 MiB
+        assertEquals(413, huge.status(), huge.body().toString());
+        Answer hugeHeader = send(request("/v1/runs/" + known).header("X-Padding", "a".repeat(20_000)));
+        assertEquals(431, hugeHeader.status());
+        assertTrue(hugeHeader.body().get("error").asText().contains("exceeds the configured limit"));
+        assertEquals(404, get("/v1/runs/no-such-run").status());
+        assertEquals(400, get("/v1/runs/..%2F..%2Fetc").status());
+        assertEquals(400, get("/v1/runs/" + known + "/jobs?state=weird").status());
+        assertEquals(400, get("/v1/runs/" + known + "/jobs?limit=100000").status());
+        assertEquals(404, get("/v1/nothing-here").status());
+        assertEquals(405, send(request("/v1/runs/" + known).PUT(HttpRequest.BodyPublishers.noBody())).status());
+        assertEquals(200, get("/v1/runs/" + known).status());
+    }
+}

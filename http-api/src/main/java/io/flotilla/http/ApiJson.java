@@ -1,0 +1,106 @@
+package io.flotilla.http;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.RunSummary;
+import java.util.Locale;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+
+/**
+ * The API's JSON: strict when reading (an unknown field, a string for a number or a fraction for a count is an
+ * error naming the field), and the views of runs, jobs and results when writing.
+ */
+final class ApiJson {
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private ApiJson() {
+    }
+
+    /** A body that is not what the API reads, as a message naming where it went wrong. */
+    static BadRequest badRequest(JsonProcessingException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StreamReadException syntax) {
+                JsonLocation where = syntax.getLocation();
+                return new BadRequest("malformed JSON" + (where == null ? "" : " at line " + where.getLineNr()
+                        + ", column " + where.getColumnNr()) + ": " + syntax.getOriginalMessage(), null);
+            }
+        }
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return new BadRequest("unknown field '" + unknown.getPropertyName() + "'", path(unknown));
+        }
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            return new BadRequest("wrong type for " + path(mapping) + ": " + mapping.getOriginalMessage()
+                    .replaceAll(" at \\[Source.*", "").replaceAll("\\(class [^)]*\\)", "").trim(), path(mapping));
+        }
+        return new BadRequest("malformed JSON: " + e.getOriginalMessage(), null);
+    }
+
+    /** A request body the API cannot read; {@code field} is null when the body as a whole is at fault. */
+    record BadRequest(String message, String field) {
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference step : e.getPath()) {
+            if (step.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(step.getFieldName());
+            } else {
+                path.append('[').append(step.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    static HttpResponse response(StatusCode status, Object body) {
+        return HttpResponse.create().withStatus(status)
+                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
+    }
+
+    /** A run's state and counts. */
+    static ObjectNode run(RunSummary summary) {
+        String state = !summary.finished() ? "running" : summary.cancelRequested() ? "cancelled"
+                : summary.failed() > 0 ? "failed" : "passed";
+        return MAPPER.createObjectNode().put("runId", summary.runId()).put("user", summary.user()).put("state", state)
+                .put("total", summary.total()).put("pending", summary.pending()).put("running", summary.running())
+                .put("passed", summary.passed()).put("failed", summary.failed())
+                .put("cancelled", summary.cancelled());
+    }
+
+    static ObjectNode job(SchedulerProtocol.JobView job) {
+        ObjectNode node = MAPPER.createObjectNode().put("job", job.job())
+                .put("state", job.status().name().toLowerCase(Locale.ROOT)).put("attempts", job.attempts());
+        if (job.result() != null) {
+            node.set("result", result(job.result()));
+        }
+        return node;
+    }
+
+    static ObjectNode result(JobResult result) {
+        ObjectNode node = MAPPER.createObjectNode().put("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
+                .put("exitCode", result.exitCode()).put("signal", result.signal())
+                .put("wallMillis", result.wallTime().toMillis()).put("cpuMillis", result.cpuTime().toMillis())
+                .put("maxRssBytes", result.maxRssBytes())
+                .put("stdoutBytes", result.stdout().bytes()).put("stderrBytes", result.stderr().bytes());
+        if (!result.message().isEmpty()) {
+            node.put("message", result.message());
+        }
+        return node;
+    }
+}

@@ -1,0 +1,200 @@
+package io.flotilla.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.run.JobStatus;
+import io.flotilla.protocol.run.RunSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/** {@code /v1/runs}: submit a run, see how far it got, list its jobs, cancel it; each by asking the scheduler. */
+final class RunRoutes extends AllDirectives {
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SchedulerAsk scheduler;
+    private final Auth auth;
+    private final long maxRequestBytes;
+
+    RunRoutes(SchedulerAsk scheduler, Auth auth, long maxRequestBytes) {
+        this.scheduler = scheduler;
+        this.auth = auth;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    Route route() {
+        return pathPrefix("v1", () -> pathPrefix("runs", () -> concat(
+                pathEndOrSingleSlash(() -> post(() -> auth.require(Caller.Role.SUBMIT, this::submit))),
+                pathPrefix(PathMatchers.segment(), runId -> validRunId(runId, () -> concat(
+                        pathEnd(() -> concat(
+                                get(() -> auth.require(Caller.Role.READ, caller -> getRun(runId))),
+                                delete(() -> auth.require(Caller.Role.SUBMIT, caller -> cancel(runId))))),
+                        path("jobs", () -> get(() -> auth.require(Caller.Role.READ, caller -> jobs(runId))))))))));
+    }
+
+    private Route validRunId(String runId, Supplier<Route> inner) {
+        if (!RUN_ID.matcher(runId).matches()) {
+            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "run id must be 1 to 128 letters, digits, "
+                    + "'.', '_' or '-', got '" + runId + "'", "runId"));
+        }
+        return inner.get();
+    }
+
+    private Route submit(Caller caller) {
+        return extractRequestEntity(entity -> {
+            if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+                return complete(ApiErrors.response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "a run is submitted as "
+                        + "application/json, not " + entity.getContentType().mediaType(), null));
+            }
+            if (entity.getContentLengthOption().orElse(0L) > maxRequestBytes) {
+                return complete(tooLarge());
+            }
+            return withSizeLimit(maxRequestBytes, () -> optionalHeaderValueByName("Idempotency-Key", key ->
+                    entity(Unmarshaller.entityToString(), body -> submit(caller, body, key))));
+        });
+    }
+
+    private Route submit(Caller caller, String body, Optional<String> idempotencyKey) {
+        SubmitRequest request;
+        try {
+            request = ApiJson.MAPPER.readValue(body, SubmitRequest.class);
+        } catch (JsonProcessingException e) {
+            ApiJson.BadRequest bad = ApiJson.badRequest(e);
+            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, bad.message(), bad.field()));
+        }
+        if (request == null) {
+            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "the body is JSON null, not a run", null));
+        }
+        RunSpec spec;
+        try {
+            spec = request.toRunSpec(idempotencyKey.map(key -> runIdFor(caller, key)).orElseGet(RunRoutes::newRunId),
+                    caller.user(), RANDOM.nextLong());
+        } catch (InvalidSpecException e) {
+            return complete(ApiErrors.response(StatusCodes.UNPROCESSABLE_ENTITY, e.getMessage(), e.field()));
+        }
+        return scheduler.<SchedulerProtocol.SubmitReply>ask(replyTo -> new SchedulerProtocol.SubmitRun(spec, replyTo),
+                reply -> {
+            if (reply instanceof SchedulerProtocol.Accepted accepted) {
+                return ApiJson.response(StatusCodes.ACCEPTED, ApiJson.MAPPER.createObjectNode()
+                        .put("runId", accepted.runId()).put("duplicate", accepted.duplicate()));
+            }
+            SchedulerProtocol.Rejected rejected = (SchedulerProtocol.Rejected) reply;
+            return ApiErrors.response(rejected.field().equals("runId") ? StatusCodes.CONFLICT
+                    : StatusCodes.UNPROCESSABLE_ENTITY, rejected.message(), rejected.field());
+        });
+    }
+
+    private HttpResponse tooLarge() {
+        return ApiErrors.response(StatusCodes.CONTENT_TOO_LARGE, "the request is larger than this node's limit of "
+                + maxRequestBytes + " bytes (flotilla.http.max-request-size)", null);
+    }
+
+    /** The same key from the same user names the same run, so a retried submission is the same submission. */
+    private static String runIdFor(Caller caller, String idempotencyKey) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest((caller.user() + "\n" + idempotencyKey)
+                    .getBytes(StandardCharsets.UTF_8));
+            return "k-" + HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String newRunId() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return "r-" + HexFormat.of().formatHex(bytes);
+    }
+
+    private Route getRun(String runId) {
+        return scheduler.<SchedulerProtocol.RunReply>ask(replyTo -> new SchedulerProtocol.GetRun(runId, replyTo),
+                this::runReply);
+    }
+
+    private Route cancel(String runId) {
+        return scheduler.<SchedulerProtocol.RunReply>ask(replyTo -> new SchedulerProtocol.CancelRun(runId, replyTo),
+                this::runReply);
+    }
+
+    private HttpResponse runReply(SchedulerProtocol.RunReply reply) {
+        if (reply instanceof SchedulerProtocol.RunFound found) {
+            return ApiJson.response(StatusCodes.OK, ApiJson.run(found.summary()));
+        }
+        return notFound(((SchedulerProtocol.RunNotFound) reply).runId());
+    }
+
+    private static HttpResponse notFound(String runId) {
+        return ApiErrors.response(StatusCodes.NOT_FOUND, "no run " + runId, "runId");
+    }
+
+    private Route jobs(String runId) {
+        return parameterOptional("state", state -> parameterOptional("from", from -> parameterOptional("limit",
+                limit -> {
+                    JobStatus status;
+                    int first;
+                    int count;
+                    try {
+                        status = state.map(RunRoutes::jobStatus).orElse(null);
+                        first = from.map(text -> number(text, "from", 0, Integer.MAX_VALUE)).orElse(0);
+                        count = limit.map(text -> number(text, "limit", 1, SchedulerProtocol.MAX_JOBS_PER_PAGE))
+                                .orElse(SchedulerProtocol.MAX_JOBS_PER_PAGE);
+                    } catch (InvalidSpecException e) {
+                        return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, e.getMessage(), e.field()));
+                    }
+                    return scheduler.<SchedulerProtocol.JobsReply>ask(
+                            replyTo -> new SchedulerProtocol.GetJobs(runId, status, first, count, replyTo),
+                            reply -> {
+                                if (reply instanceof SchedulerProtocol.JobsFound found) {
+                                    ArrayNode jobs = ApiJson.MAPPER.createArrayNode();
+                                    found.jobs().forEach(job -> jobs.add(ApiJson.job(job)));
+                                    ObjectNode page = ApiJson.MAPPER.createObjectNode();
+                                    page.set("jobs", jobs);
+                                    if (found.next() >= 0) {
+                                        page.put("next", found.next());
+                                    } else {
+                                        page.putNull("next");
+                                    }
+                                    return ApiJson.response(StatusCodes.OK, page);
+                                }
+                                return notFound(runId);
+                            });
+                })));
+    }
+
+    private static JobStatus jobStatus(String text) {
+        try {
+            return JobStatus.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException("state", "unknown job state '" + text + "'; expected one of pending, "
+                    + "running, passed, failed, cancelled");
+        }
+    }
+
+    private static int number(String text, String field, int min, int max) {
+        try {
+            int value = Integer.parseInt(text);
+            InvalidSpecException.require(value >= min && value <= max, field,
+                    field + " " + value + " is outside " + min + " .. " + max);
+            return value;
+        } catch (NumberFormatException e) {
+            throw new InvalidSpecException(field, field + " must be a whole number, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.flotilla.http;
+
+import io.flotilla.protocol.SchedulerProtocol;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * How routes ask the scheduler singleton: wait a bounded time, and when no answer comes (the singleton is moving
+ * to another node) tell the client 503 and when to retry, rather than hang or fail.
+ */
+final class SchedulerAsk extends AllDirectives {
+    private final ActorRef<SchedulerProtocol.Command> scheduler;
+    private final ActorSystem<?> system;
+    private final Duration timeout;
+
+    SchedulerAsk(ActorRef<SchedulerProtocol.Command> scheduler, ActorSystem<?> system, Duration timeout) {
+        this.scheduler = scheduler;
+        this.system = system;
+        this.timeout = timeout;
+    }
+
+    <R> Route ask(Function<ActorRef<R>, SchedulerProtocol.Command> message, Function<R, HttpResponse> answer) {
+        CompletionStage<R> reply = AskPattern.ask(scheduler, message::apply, timeout, system.scheduler());
+        return onComplete(reply, outcome -> complete(outcome.isSuccess() ? answer.apply(outcome.get())
+                : ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the scheduler did not answer within "
+                        + timeout.toSeconds() + " s; it may be moving to another node: retry", null)
+                        .addHeader(RawHeader.create("Retry-After", "1"))));
+    }
+}

@@ -1,0 +1,83 @@
+package io.flotilla.http;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.run.RunSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The body of {@code POST /v1/runs}: exactly one of a job list, a repeat (one job N times, for hunting a flaky
+ * test) or a batch (N copies of a template, for Monte Carlo), and the run's options.
+ *
+ * <p>Every copy of a repeat or a batch gets {@code FLOTILLA_TASK_INDEX} (0 to N-1) and {@code FLOTILLA_SEED} (a
+ * 64-bit seed derived from the run's seed and the index, so that a copy can be rerun with the seed it had).
+ */
+record SubmitRequest(String runId, Integer priority, Integer retries, Integer jobsPerContainer, Integer maxParallel,
+                     List<JobJson> jobs, Repeat repeat, Batch batch) {
+
+    /** One job, {@code count} times; the run stops after {@code stopAfterFailures} failures (0: never). */
+    record Repeat(JobJson job, Integer count, Integer stopAfterFailures, Long seed) {
+    }
+
+    /** {@code count} copies of a template, at most {@code maxParallel} at once (0: no cap). */
+    record Batch(JobJson template, Integer count, Integer maxParallel, Long seed) {
+    }
+
+    /**
+     * The run this asks for.
+     *
+     * @param id the run id to use when the request names none
+     * @param randomSeed the seed of a repeat or batch that names none
+     * @throws InvalidSpecException naming the field at fault
+     */
+    RunSpec toRunSpec(String id, String user, long randomSeed) {
+        int given = (jobs != null ? 1 : 0) + (repeat != null ? 1 : 0) + (batch != null ? 1 : 0);
+        InvalidSpecException.require(given == 1, "jobs", "a run needs exactly one of jobs, repeat and batch; this "
+                + "request has " + given);
+        List<ContainerSpec> specs;
+        int parallel = orZero(maxParallel);
+        int stopAfter = 0;
+        if (jobs != null) {
+            specs = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) {
+                InvalidSpecException.require(jobs.get(i) != null, "jobs[" + i + "]", "job " + i + " is null");
+                specs.add(jobs.get(i).toSpec("jobs[" + i + "]"));
+            }
+        } else if (repeat != null) {
+            specs = copies(repeat.job(), "repeat", repeat.count(), repeat.seed() == null ? randomSeed : repeat.seed());
+            stopAfter = orZero(repeat.stopAfterFailures());
+        } else {
+            specs = copies(batch.template(), "batch", batch.count(), batch.seed() == null ? randomSeed : batch.seed());
+            InvalidSpecException.require(maxParallel == null || batch.maxParallel() == null, "batch.maxParallel",
+                    "give maxParallel once, in the batch or beside it");
+            parallel = batch.maxParallel() == null ? parallel : batch.maxParallel();
+        }
+        return new RunSpec(runId == null ? id : runId, user, orZero(priority), orZero(retries), specs, null,
+                orZero(jobsPerContainer), parallel, stopAfter);
+    }
+
+    private static List<ContainerSpec> copies(JobJson job, String field, Integer count, long seed) {
+        InvalidSpecException.require(job != null, field + (field.equals("batch") ? ".template" : ".job"),
+                "a " + field + " needs a job");
+        InvalidSpecException.require(count != null && count >= 1 && count <= RunSpec.MAX_JOBS, field + ".count",
+                "count " + count + " is outside 1 .. " + RunSpec.MAX_JOBS);
+        ContainerSpec spec = job.toSpec(field + (field.equals("batch") ? ".template" : ".job"));
+        List<ContainerSpec> specs = new ArrayList<>(count);
+        for (int index = 0; index < count; index++) {
+            ContainerSpec.Builder copy = ContainerSpec.builder(spec.command()).workdir(spec.workdir())
+                    .network(spec.network()).limits(spec.limits()).writable(spec.writable())
+                    .hostname(spec.hostname());
+            spec.layers().forEach(copy::layer);
+            spec.env().forEach(copy::env);
+            copy.env("FLOTILLA_TASK_INDEX", Integer.toString(index));
+            copy.env("FLOTILLA_SEED", Long.toUnsignedString(Seeds.of(seed, index)));
+            specs.add(copy.build());
+        }
+        return specs;
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+}
