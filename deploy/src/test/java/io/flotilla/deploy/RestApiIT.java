@@ -104,6 +104,32 @@ class RestApiIT {
         assertEquals(3, job.get("result").get("exitCode").asInt());
         assertTrue(failed.get("next").isNull());
         assertEquals(3, get("/v1/runs/" + runId + "/jobs").body().get("jobs").size());
+        assertEquals("fine\n", get("/v1/runs/" + runId + "/jobs?state=passed&limit=1").body().get("jobs").get(0)
+                .get("output").asText());
+    }
+
+    @Test
+    void resultsStreamAsOneJsonLinePerJobInJobOrder() throws Exception {
+        String runId = submit("{\"batch\": {\"count\": 1200, \"maxParallel\": 2, \"seed\": 7, \"template\": "
+                + "{\"command\": [\"sh\", \"-c\", \"echo $FLOTILLA_TASK_INDEX $FLOTILLA_SEED\"]}}}");
+        assertEquals(1200, awaitEnd(runId).get("passed").asInt());
+        HttpResponse<String> results = http.send(request("/v1/runs/" + runId + "/results.ndjson").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, results.statusCode());
+        assertTrue(results.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson"));
+        List<String> lines = results.body().lines().toList();
+        assertEquals(1200, lines.size(), "three pages of jobs, one line each");
+        java.util.Set<String> seeds = new java.util.HashSet<>();
+        for (int index = 0; index < lines.size(); index++) {
+            JsonNode line = JSON.readTree(lines.get(index));
+            assertEquals(index, line.get("job").asInt());
+            assertEquals("passed", line.get("state").asText());
+            String[] output = line.get("output").asText().trim().split(" ");
+            assertEquals(Integer.toString(index), output[0], "each copy saw its own index");
+            seeds.add(output[1]);
+        }
+        assertEquals(1200, seeds.size(), "every copy had a seed of its own");
+        assertEquals(404, get("/v1/runs/no-such-run/results.ndjson").status());
     }
 
     @Test

@@ -89,6 +89,9 @@ final class ApiJson {
         if (job.result() != null) {
             node.set("result", result(job.result()));
         }
+        if (!job.outputTail().isEmpty()) {
+            node.put("output", job.outputTail());
+        }
         return node;
     }
 

@@ -14,8 +14,15 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -23,11 +30,16 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /** {@code /v1/runs}: submit a run, see how far it got, list its jobs, cancel it; each by asking the scheduler. */
 final class RunRoutes extends AllDirectives {
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ContentType NDJSON = ContentTypes.create(MediaTypes.applicationWithOpenCharset("x-ndjson"),
+            HttpCharsets.UTF_8);
 
     private final SchedulerAsk scheduler;
     private final Auth auth;
@@ -46,7 +58,9 @@ final class RunRoutes extends AllDirectives {
                         pathEnd(() -> concat(
                                 get(() -> auth.require(Caller.Role.READ, caller -> getRun(runId))),
                                 delete(() -> auth.require(Caller.Role.SUBMIT, caller -> cancel(runId))))),
-                        path("jobs", () -> get(() -> auth.require(Caller.Role.READ, caller -> jobs(runId))))))))));
+                        path("jobs", () -> get(() -> auth.require(Caller.Role.READ, caller -> jobs(runId)))),
+                        path("results.ndjson", () -> get(() -> auth.require(Caller.Role.READ,
+                                caller -> results(runId))))))))));
     }
 
     private Route validRunId(String runId, Supplier<Route> inner) {
@@ -176,6 +190,42 @@ final class RunRoutes extends AllDirectives {
                                 return notFound(runId);
                             });
                 })));
+    }
+
+    /**
+     * Every job of the run as one JSON line, in job order, streamed page by page as the scheduler answers: a run of
+     * a million jobs is never held whole, here or there.
+     */
+    private Route results(String runId) {
+        return onComplete(scheduler.<SchedulerProtocol.JobsReply>request(replyTo -> page(runId, 0, replyTo)), first -> {
+            if (first.isFailure()) {
+                return complete(ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the scheduler did not answer: "
+                        + "retry", null));
+            }
+            if (!(first.get() instanceof SchedulerProtocol.JobsFound found)) {
+                return complete(notFound(runId));
+            }
+            Source<SchedulerProtocol.JobsFound, NotUsed> pages = Source.unfoldAsync(Optional.of(found), current -> {
+                if (current.isEmpty()) {
+                    return CompletableFuture.completedFuture(Optional.empty());
+                }
+                SchedulerProtocol.JobsFound page = current.get();
+                if (page.next() < 0) {
+                    return CompletableFuture.completedFuture(Optional.of(Pair.create(Optional.empty(), page)));
+                }
+                return scheduler.<SchedulerProtocol.JobsReply>request(replyTo -> page(runId, page.next(), replyTo))
+                        .thenApply(next -> Optional.of(Pair.create(Optional.of((SchedulerProtocol.JobsFound) next),
+                                page)));
+            });
+            Source<ByteString, NotUsed> lines = pages.mapConcat(SchedulerProtocol.JobsFound::jobs)
+                    .map(job -> ByteString.fromString(ApiJson.job(job) + "\n"));
+            return complete(HttpResponse.create().withEntity(HttpEntities.create(NDJSON, lines)));
+        });
+    }
+
+    private static SchedulerProtocol.GetJobs page(String runId, int from,
+                                                  ActorRef<SchedulerProtocol.JobsReply> replyTo) {
+        return new SchedulerProtocol.GetJobs(runId, null, from, SchedulerProtocol.MAX_JOBS_PER_PAGE, replyTo);
     }
 
     private static JobStatus jobStatus(String text) {

@@ -28,9 +28,14 @@ final class SchedulerAsk extends AllDirectives {
         this.timeout = timeout;
     }
 
+    /** The scheduler's answer; fails with a timeout when none comes in time. */
+    <R> CompletionStage<R> request(Function<ActorRef<R>, SchedulerProtocol.Command> message) {
+        return AskPattern.ask(scheduler, message::apply, timeout, system.scheduler());
+    }
+
+    /** A route that completes with the scheduler's answer made a response, or with 503. */
     <R> Route ask(Function<ActorRef<R>, SchedulerProtocol.Command> message, Function<R, HttpResponse> answer) {
-        CompletionStage<R> reply = AskPattern.ask(scheduler, message::apply, timeout, system.scheduler());
-        return onComplete(reply, outcome -> complete(outcome.isSuccess() ? answer.apply(outcome.get())
+        return onComplete(request(message), outcome -> complete(outcome.isSuccess() ? answer.apply(outcome.get())
                 : ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the scheduler did not answer within "
                         + timeout.toSeconds() + " s; it may be moving to another node: retry", null)
                         .addHeader(RawHeader.create("Retry-After", "1"))));

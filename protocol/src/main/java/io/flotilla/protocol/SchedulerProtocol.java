@@ -109,8 +109,11 @@ public final class SchedulerProtocol {
         }
     }
 
-    /** One job: where it stands, how many attempts it has had, and the result that ended it (null until then). */
-    public record JobView(int job, JobStatus status, int attempts, JobResult result) {
+    /**
+     * One job: where it stands, how many attempts it has had, the result that ended it (null until then) and the
+     * end of that attempt's output.
+     */
+    public record JobView(int job, JobStatus status, int attempts, JobResult result, String outputTail) {
     }
 
     /** The answer to {@link GetCluster}. */

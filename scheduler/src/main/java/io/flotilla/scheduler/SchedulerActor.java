@@ -295,7 +295,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             return Effect().none();
         }
         List<SchedulerEvent> events = new ArrayList<>(batch.size());
-        batch.forEach(finished -> events.add(new JobFinished(finished.attempt(), finished.result())));
+        batch.forEach(finished -> events.add(new JobFinished(finished.attempt(), finished.result(),
+                finished.outputTail())));
         // A run that stops after K failures may be stopped by this batch; what it runs now must then be killed.
         Map<String, Map<String, List<JobAttempt>>> stoppable = new java.util.HashMap<>();
         for (AttemptFinished finished : batch) {

@@ -283,6 +283,12 @@ class SchedulerActorTest {
         ActorRef<SchedulerProtocol.Command> second = kit.spawn(SchedulerActor.create(snapshotOften, id));
         second.tell(new SchedulerProtocol.GetRun("r6", reply.getRef()));
         assertEquals(new SchedulerProtocol.RunFound(expected), reply.receiveMessage());
+        TestProbe<SchedulerProtocol.JobsReply> jobs = kit.createTestProbe();
+        second.tell(new SchedulerProtocol.GetJobs("r6", JobStatus.FAILED, 0, 10, jobs.getRef()));
+        SchedulerProtocol.JobsFound failed = assertInstanceOf(SchedulerProtocol.JobsFound.class, jobs.receiveMessage());
+        assertEquals(3, failed.jobs().size());
+        assertTrue(failed.jobs().stream().allMatch(job -> job.outputTail().equals("tail")
+                && job.result().exitCode() == 2), "results and outputs survive recovery: " + failed.jobs());
         // The recovered scheduler still knows which attempts run where: their results count.
         TestProbe<SchedulerProtocol.RunEvent> follower = kit.createTestProbe();
         second.tell(new SchedulerProtocol.FollowRun("r6", follower.getRef()));

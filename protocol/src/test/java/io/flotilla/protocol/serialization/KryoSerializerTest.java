@@ -82,7 +82,7 @@ class KryoSerializerTest {
                         kit.<SchedulerProtocol.JobsReply>createTestProbe().getRef()),
                 new SchedulerProtocol.GetCluster(kit.<SchedulerProtocol.ClusterReply>createTestProbe().getRef()),
                 new SchedulerProtocol.JobsFound("run-1", List.of(new SchedulerProtocol.JobView(3, JobStatus.FAILED, 2,
-                        result), new SchedulerProtocol.JobView(4, JobStatus.RUNNING, 1, null)), 5),
+                        result, "assert 1 == 2\n"), new SchedulerProtocol.JobView(4, JobStatus.RUNNING, 1, null, "")), 5),
                 new SchedulerProtocol.ClusterState(List.of(new SchedulerProtocol.NodeView("node-a", 3, 5)), 1000, 5,
                         77),
                 new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), true, scheduler),

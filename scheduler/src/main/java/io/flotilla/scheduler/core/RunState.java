@@ -22,6 +22,8 @@ final class RunState {
     private final byte[] infrastructureFailures;
     private final IntRing pending;
     private JobResult[] finalResults;
+    /** The end of each final attempt's output; allocated when a job first has some. */
+    private String[] outputTails;
     int pendingCount;
     int running;
     int passed;
@@ -58,15 +60,19 @@ final class RunState {
     /** The run as a snapshot holds it: copies, so that the run may change while the snapshot is written. */
     SchedulerSnapshot.Run snapshot() {
         Map<Integer, JobResult> results = new TreeMap<>();
-        for (int job = 0; finalResults != null && job < finalResults.length; job++) {
-            if (finalResults[job] != null) {
-                results.put(job, finalResults[job]);
+        Map<Integer, String> tails = new TreeMap<>();
+        for (int job = 0; job < status.length; job++) {
+            if (finalResult(job) != null) {
+                results.put(job, finalResult(job));
+            }
+            if (!outputTail(job).isEmpty()) {
+                tails.put(job, outputTail(job));
             }
         }
         int[] queue = new int[pending.size()];
         Arrays.setAll(queue, pending::get);
         return new SchedulerSnapshot.Run(spec, sequence, status.clone(), attempts.clone(),
-                infrastructureFailures.clone(), queue, results, cancelRequested);
+                infrastructureFailures.clone(), queue, results, tails, cancelRequested);
     }
 
     /** A run as it was when the snapshot was taken; its counters follow from the job statuses. */
@@ -86,7 +92,10 @@ final class RunState {
                 case CANCELLED -> run.cancelled++;
             }
         }
-        saved.finalResults().forEach((job, result) -> run.recordResult(job, result));
+        saved.finalResults().forEach(run::recordResult);
+        if (saved.outputTails() != null) { // absent from snapshots taken before outputs were kept
+            saved.outputTails().forEach(run::recordOutputTail);
+        }
         return run;
     }
 
@@ -137,7 +146,7 @@ final class RunState {
         pendingCount++;
     }
 
-    void recordFinal(int job, JobStatus finalStatus, JobResult result) {
+    void recordFinal(int job, JobStatus finalStatus, JobResult result, String outputTail) {
         setStatus(job, finalStatus);
         switch (finalStatus) {
             case PASSED -> passed++;
@@ -147,6 +156,21 @@ final class RunState {
         if (result != null) {
             recordResult(job, result);
         }
+        recordOutputTail(job, outputTail);
+    }
+
+    private void recordOutputTail(int job, String outputTail) {
+        if (outputTail == null || outputTail.isEmpty()) {
+            return;
+        }
+        if (outputTails == null) {
+            outputTails = new String[status.length];
+        }
+        outputTails[job] = outputTail;
+    }
+
+    String outputTail(int job) {
+        return outputTails == null || outputTails[job] == null ? "" : outputTails[job];
     }
 
     private void recordResult(int job, JobResult result) {

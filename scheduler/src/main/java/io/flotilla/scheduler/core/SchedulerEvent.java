@@ -23,8 +23,18 @@ public sealed interface SchedulerEvent {
         }
     }
 
-    /** A node reported the result of one attempt. It counts only if that attempt is the one running. */
-    record JobFinished(JobAttempt attempt, JobResult result) implements SchedulerEvent {
+    /**
+     * A node reported the result of one attempt, with the end of its output. It counts only if that attempt is the
+     * one running. Events journaled before the output travelled with them read as no output.
+     */
+    record JobFinished(JobAttempt attempt, JobResult result, String outputTail) implements SchedulerEvent {
+        public JobFinished {
+            outputTail = outputTail == null ? "" : outputTail;
+        }
+
+        public JobFinished(JobAttempt attempt, JobResult result) {
+            this(attempt, result, "");
+        }
     }
 
     /** Attempts that will never report: their node died, left, or no longer runs them. They run again. */

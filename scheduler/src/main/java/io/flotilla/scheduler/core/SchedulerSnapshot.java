@@ -28,9 +28,11 @@ public record SchedulerSnapshot(List<Run> runs, List<Running> running, long next
      * @param infrastructureFailures each job's count of attempts lost to the node
      * @param pending the queue of pending job indexes, front first (it may hold entries no longer pending)
      * @param finalResults the result that ended each job that has one, by job index
+     * @param outputTails the end of the output of each job's final attempt, for those that printed something
      */
     public record Run(RunSpec spec, long sequence, byte[] status, byte[] attempts, byte[] infrastructureFailures,
-                      int[] pending, Map<Integer, JobResult> finalResults, boolean cancelRequested) {
+                      int[] pending, Map<Integer, JobResult> finalResults, Map<Integer, String> outputTails,
+                      boolean cancelRequested) {
     }
 
     /** An attempt that runs, and where. */

@@ -85,6 +85,11 @@ public final class SchedulerState {
         return run(runId).status(job);
     }
 
+    /** The end of the output of the attempt that ended a job; empty until then, or when it printed nothing. */
+    public String finalOutputTail(String runId, int job) {
+        return run(runId).outputTail(job);
+    }
+
     /** The result that ended a job, once it has one; a cancelled job that never ran has none. */
     public Optional<JobResult> finalResult(String runId, int job) {
         return Optional.ofNullable(run(runId).finalResult(job));
@@ -104,7 +109,8 @@ public final class SchedulerState {
         for (; job < scanEnd && jobs.size() < limit; job++) {
             JobStatus status = run.status(job);
             if (state == null || status == state) {
-                jobs.add(new SchedulerProtocol.JobView(job, status, run.attempts(job), run.finalResult(job)));
+                jobs.add(new SchedulerProtocol.JobView(job, status, run.attempts(job), run.finalResult(job),
+                        run.outputTail(job)));
             }
         }
         return new SchedulerProtocol.JobsFound(runId, jobs, job < total ? job : -1);
@@ -300,10 +306,10 @@ public final class SchedulerState {
         } else if (event instanceof ShardDispatched shard) {
             dispatched(shard);
         } else if (event instanceof JobFinished finished) {
-            finished(finished.attempt(), finished.result());
+            finished(finished.attempt(), finished.result(), finished.outputTail());
         } else if (event instanceof AttemptsLost lost) {
             for (JobAttempt attempt : lost.attempts()) {
-                finished(attempt, JobResult.infrastructureError(lost.reason()));
+                finished(attempt, JobResult.infrastructureError(lost.reason()), "");
             }
         } else if (event instanceof RunCancelled cancelled) {
             cancel(run(cancelled.runId()));
@@ -336,7 +342,7 @@ public final class SchedulerState {
         nextShardId = Math.max(nextShardId, shard.shardId() + 1);
     }
 
-    private void finished(JobAttempt attempt, JobResult result) {
+    private void finished(JobAttempt attempt, JobResult result, String outputTail) {
         String node = nodeOfAttempt.remove(attempt);
         if (node == null) {
             return; // not the running attempt: late, duplicate, or its run was cancelled
@@ -351,18 +357,18 @@ public final class SchedulerState {
         run.running--;
         runningPerUser.merge(run.spec.user(), -1, Integer::sum);
         if (result.succeeded()) {
-            run.recordFinal(job, JobStatus.PASSED, result);
+            run.recordFinal(job, JobStatus.PASSED, result, outputTail);
         } else if (result.outcome() == JobResult.Outcome.INFRASTRUCTURE_ERROR) {
             run.countInfrastructureFailure(job);
             if (run.infrastructureFailures(job) > MAX_INFRASTRUCTURE_RETRIES) {
-                run.recordFinal(job, JobStatus.FAILED, result);
+                run.recordFinal(job, JobStatus.FAILED, result, outputTail);
             } else {
                 requeue(run, job);
             }
         } else if (run.attempts(job) - run.infrastructureFailures(job) <= run.spec.retries()) {
             requeue(run, job);
         } else {
-            run.recordFinal(job, JobStatus.FAILED, result);
+            run.recordFinal(job, JobStatus.FAILED, result, outputTail);
         }
         if (run.spec.stopAfterFailures() > 0 && run.failed >= run.spec.stopAfterFailures()) {
             cancel(run);
@@ -378,7 +384,7 @@ public final class SchedulerState {
             for (JobAttempt attempt : entry.getValue()) {
                 nodeOfAttempt.remove(attempt);
                 runningByNode.get(entry.getKey()).remove(attempt);
-                run.recordFinal(attempt.job(), JobStatus.CANCELLED, null);
+                run.recordFinal(attempt.job(), JobStatus.CANCELLED, null, "");
             }
             if (runningByNode.get(entry.getKey()).isEmpty()) {
                 runningByNode.remove(entry.getKey());
@@ -388,7 +394,7 @@ public final class SchedulerState {
         run.running = 0;
         for (int job = 0; job < run.spec.jobs().size(); job++) {
             if (run.status(job) == JobStatus.PENDING) {
-                run.recordFinal(job, JobStatus.CANCELLED, null);
+                run.recordFinal(job, JobStatus.CANCELLED, null, "");
             }
         }
         pendingJobs -= run.pendingCount;

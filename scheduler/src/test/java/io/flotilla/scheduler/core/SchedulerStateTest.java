@@ -281,7 +281,7 @@ class SchedulerStateTest {
         List<JobAttempt> started = new ArrayList<>(offer("n1", 30));
         started.addAll(offer("n2", 30));
         for (int i = 0; i < 25; i++) {
-            finish(started.get(i), exited(i % 3 == 0 ? 1 : 0));
+            apply(new JobFinished(started.get(i), exited(i % 3 == 0 ? 1 : 0), i % 2 == 0 ? "output " + i + "\n" : ""));
         }
         apply(new RunCancelled("c", 0));
         apply(new AttemptsLost("n2", List.copyOf(state.runningOn("n2")), "lost"));
@@ -310,6 +310,7 @@ class SchedulerStateTest {
             for (int job = 0; job < expected.spec(run).orElseThrow().jobs().size(); job++) {
                 assertEquals(expected.jobStatus(run, job), actual.jobStatus(run, job), run + " job " + job);
                 assertEquals(expected.finalResult(run, job), actual.finalResult(run, job), run + " job " + job);
+                assertEquals(expected.finalOutputTail(run, job), actual.finalOutputTail(run, job));
             }
         }
         for (String node : List.of("n1", "n2", "n3", "n4")) {
