@@ -2,18 +2,18 @@ package io.flotilla.deploy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.flotilla.cli.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A single-node cluster inside this process: the zero-configuration way to use Flotilla on one machine. It lives in
  * a temporary data directory, listens on free loopback ports, journals to an H2 file there, and leaves nothing behind
  * when closed.
  */
-public final class EmbeddedCluster implements AutoCloseable {
+public final class EmbeddedCluster implements LocalCluster {
     private final Path dataDir;
     private final FlotillaNode node;
 
@@ -30,17 +30,20 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** The same, with configuration settings of the caller's over the embedded defaults. */
     public static EmbeddedCluster start(int slots, Map<String, Object> settings) throws Exception {
         Path dataDir = Files.createTempDirectory("flotilla-embedded-");
-        Config config = ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseMap(Map.of(
-                "flotilla.cluster-name", "flotilla-embedded",
-                "flotilla.data-dir", dataDir.toString(),
-                "flotilla.http.port", 0,
-                "pekko.remote.artery.canonical.hostname", "127.0.0.1",
-                "pekko.remote.artery.canonical.port", 0,
-                "pekko.cluster.seed-nodes", List.of(),
+        Config config = ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseMap(Map.ofEntries(
+                Map.entry("flotilla.cluster-name", "flotilla-embedded"),
+                Map.entry("flotilla.data-dir", dataDir.toString()),
+                Map.entry("flotilla.http.port", 0),
+                Map.entry("pekko.remote.artery.canonical.hostname", "127.0.0.1"),
+                Map.entry("pekko.remote.artery.canonical.port", 0),
+                Map.entry("pekko.cluster.seed-nodes", List.of()),
                 // This process owns the node: closing it must not end the JVM.
-                "pekko.coordinated-shutdown.exit-jvm", "off",
-                "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
-                "pekko.loglevel", "WARNING")))
+                Map.entry("pekko.coordinated-shutdown.exit-jvm", "off"),
+                Map.entry("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"),
+                // Alone in its cluster, the node has nobody to leave to or hand the scheduler over to.
+                Map.entry("pekko.coordinated-shutdown.phases.cluster-exiting.timeout", "1s"),
+                Map.entry("pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout", "1s"),
+                Map.entry("pekko.loglevel", "ERROR"))))
                 .withFallback(ConfigFactory.defaultApplication());
         try {
             return new EmbeddedCluster(dataDir, FlotillaNode.start(ConfigFactory.load(config), slots));
@@ -50,7 +53,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
     }
 
-    /** The REST API's base URL. */
+    @Override
     public String url() {
         return node.httpUrl();
     }
@@ -62,7 +65,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     @Override
     public void close() throws Exception {
         node.system().terminate();
-        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        node.awaitTermination();
         deleteTree(dataDir);
     }
 

@@ -12,6 +12,7 @@ import io.flotilla.scheduler.Journal;
 import io.flotilla.scheduler.SchedulerActor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -30,11 +31,14 @@ public final class FlotillaNode {
     private final ActorRef<SchedulerProtocol.Command> scheduler;
 
     private final String httpUrl;
+    private final CompletableFuture<Void> stopped;
 
-    private FlotillaNode(ActorSystem<Void> system, ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl) {
+    private FlotillaNode(ActorSystem<Void> system, ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl,
+                         CompletableFuture<Void> stopped) {
         this.system = system;
         this.scheduler = scheduler;
         this.httpUrl = httpUrl;
+        this.stopped = stopped;
     }
 
     /**
@@ -60,16 +64,17 @@ public final class FlotillaNode {
             ServerBinding http = new HttpApi(system, scheduler, new BlobStore(sandboxDir.resolve("blobs")),
                     system.dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher")),
                     httpSettings).bind(host, httpSettings.port()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().thenRun(() -> { });
             if (worker) {
                 Sandbox sandbox = Sandbox.open(new SandboxConfig(sandboxDir, SandboxConfig.NOBODY,
                         SandboxConfig.NOBODY));
-                system.getWhenTerminated().thenRun(sandbox::close);
+                stopped = system.getWhenTerminated().toCompletableFuture().thenRun(sandbox::close);
                 String node = host + ":" + address.getPort().orElseThrow();
                 String blobs = httpUrl(host, http) + "/v1/blobs";
                 system.systemActorOf(NodeAgent.create(node, slots, sandbox, scheduler, blobs), "node-agent",
                         org.apache.pekko.actor.typed.Props.empty());
             }
-            return new FlotillaNode(system, scheduler, httpUrl(host, http));
+            return new FlotillaNode(system, scheduler, httpUrl(host, http), stopped);
         } catch (Exception e) {
             system.terminate();
             throw e;
@@ -94,7 +99,8 @@ public final class FlotillaNode {
         return scheduler;
     }
 
+    /** Waits until the node has stopped and its sandbox is closed, with every job it ran ended. */
     public void awaitTermination() throws Exception {
-        system.getWhenTerminated().toCompletableFuture().get(Long.MAX_VALUE, TimeUnit.DAYS);
+        stopped.get(Long.MAX_VALUE, TimeUnit.DAYS);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,12 +23,6 @@ class ExecCommandIT {
     private static Path dataDir;
     private static Path work;
 
-    record Exec(int status, String stdout, String stderr) {
-        @Override
-        public String toString() {
-            return "status " + status + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
-        }
-    }
 
     @BeforeAll
     static void dirs() throws IOException {
@@ -43,20 +38,13 @@ class ExecCommandIT {
         }
     }
 
-    static Exec exec(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", Path.of("target", "flotilla", "lib").toAbsolutePath() + "/*",
-                Main.class.getName(), "exec", "--data-dir", dataDir.toString()));
+    static Distribution.Result exec(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("exec", "--data-dir", dataDir.toString()));
         command.addAll(List.of(args));
-        Path out = Files.createTempFile(work, "out", "");
-        Path err = Files.createTempFile(work, "err", "");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "flotilla exec did not finish");
-        return new Exec(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return Distribution.flotilla(work, Map.of(), command);
     }
 
-    static void assertOneLineError(Exec exec, int status, String text) {
+    static void assertOneLineError(Distribution.Result exec, int status, String text) {
         assertEquals(status, exec.status(), exec.toString());
         assertEquals(1, exec.stderr().lines().count(), "exactly one line on stderr: " + exec);
         assertTrue(exec.stderr().startsWith("flotilla: ") && exec.stderr().contains(text), exec.toString());
@@ -64,8 +52,8 @@ class ExecCommandIT {
 
     @Test
     void printsTheJobsStdoutAndStderrAndExitsWithItsStatus() throws Exception {
-        Exec exec = exec("--", "sh", "-c", "echo out; echo err >&2; exit 3");
-        assertEquals(new Exec(3, "out\n", "err\n"), exec);
+        Distribution.Result exec = exec("--", "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertEquals(new Distribution.Result(3, "out\n", "err\n"), exec);
     }
 
     @Test
@@ -73,15 +61,15 @@ class ExecCommandIT {
         Files.writeString(work.resolve("input.txt"), "from stdin\n");
         Files.setPosixFilePermissions(work.resolve("input.txt"),
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        Exec exec = exec("--layer", work + ":/work", "--workdir", "/work", "--env", "GREETING=hi", "--stdin",
+        Distribution.Result exec = exec("--layer", work + ":/work", "--workdir", "/work", "--env", "GREETING=hi", "--stdin",
                 work.resolve("input.txt").toString(), "--hostname", "cli-job", "--",
                 "sh", "-c", "echo $GREETING $(hostname) $(pwd); cat; cat input.txt");
-        assertEquals(new Exec(0, "hi cli-job /work\nfrom stdin\nfrom stdin\n", ""), exec);
+        assertEquals(new Distribution.Result(0, "hi cli-job /work\nfrom stdin\nfrom stdin\n", ""), exec);
     }
 
     @Test
     void aSignalBecomes128PlusItsNumber() throws Exception {
-        Exec exec = exec("--", "python3", "-c", "import ctypes; ctypes.string_at(0)");
+        Distribution.Result exec = exec("--", "python3", "-c", "import ctypes; ctypes.string_at(0)");
         assertOneLineError(exec, 128 + 11, "job killed by signal 11");
     }
 
@@ -92,13 +80,13 @@ class ExecCommandIT {
 
     @Test
     void theMemoryLimitIs137() throws Exception {
-        Exec exec = exec("--memory", "64m", "--", "python3", "-c", "b = bytearray(1 << 30)");
+        Distribution.Result exec = exec("--memory", "64m", "--", "python3", "-c", "b = bytearray(1 << 30)");
         assertOneLineError(exec, 137, "job hit its memory limit of 64.0 MiB");
     }
 
     @Test
     void truncatedOutputIsSaid() throws Exception {
-        Exec exec = exec("--output-limit", "1k", "--", "head", "-c", "1M", "/dev/zero");
+        Distribution.Result exec = exec("--output-limit", "1k", "--", "head", "-c", "1M", "/dev/zero");
         assertEquals(0, exec.status(), exec.toString());
         assertEquals(1024, exec.stdout().length());
         assertEquals("flotilla: stdout truncated: kept 1.0 KiB of 1.0 MiB\n", exec.stderr());

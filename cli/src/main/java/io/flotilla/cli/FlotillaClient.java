@@ -1,0 +1,161 @@
+package io.flotilla.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The REST API from the client's side. A refusal becomes an {@link ApiException} with the server's message; a
+ * cluster that cannot be reached, or whose scheduler stays away through a few retries, becomes an
+ * {@link UnreachableException}. A 503 (the scheduler moving to another node) is retried for up to a minute.
+ */
+final class FlotillaClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration HANDOVER_PATIENCE = Duration.ofMinutes(1);
+
+    private final String baseUrl;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    FlotillaClient(String baseUrl, String token) {
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+        this.token = token;
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    /** Submits a run; returns its id. */
+    String submit(ObjectNode run, String idempotencyKey) {
+        HttpRequest.Builder request = request("/v1/runs").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(run.toString()));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return json(request).get("runId").asText();
+    }
+
+    JsonNode run(String runId) {
+        return json(request("/v1/runs/" + encode(runId)).GET());
+    }
+
+    JsonNode cancel(String runId) {
+        return json(request("/v1/runs/" + encode(runId)).DELETE());
+    }
+
+    JsonNode cluster() {
+        return json(request("/v1/cluster").GET());
+    }
+
+    /** Every job of the run in {@code state} (all when null), page after page. */
+    List<JsonNode> jobs(String runId, String state) {
+        List<JsonNode> jobs = new ArrayList<>();
+        int from = 0;
+        while (from >= 0) {
+            JsonNode page = json(request("/v1/runs/" + encode(runId) + "/jobs?from=" + from
+                    + (state == null ? "" : "&state=" + state)).GET());
+            page.get("jobs").forEach(jobs::add);
+            from = page.get("next").isNull() ? -1 : page.get("next").asInt();
+        }
+        return jobs;
+    }
+
+    /** The run's results, one JSON line per job, as the server streams them. */
+    InputStream results(String runId) {
+        HttpResponse<InputStream> response = send(request("/v1/runs/" + encode(runId) + "/results.ndjson").GET(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() != 200) {
+            try (InputStream body = response.body()) {
+                throw refusal(response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UnreachableException("lost the connection to " + baseUrl + ": " + e.getMessage(), e);
+            }
+        }
+        return response.body();
+    }
+
+    /** Whether the cluster has this blob. */
+    boolean hasBlob(String digest) {
+        return send(request("/v1/blobs/" + digest).method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    void putBlob(String digest, Path file) {
+        try {
+            json(request("/v1/blobs/" + digest).PUT(HttpRequest.BodyPublishers.ofFile(file)));
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalStateException("cannot read " + file, e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(5));
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
+    }
+
+    private JsonNode json(HttpRequest.Builder request) {
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 400) {
+            throw refusal(response.statusCode(), response.body());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("the server answered with something that is not JSON: "
+                    + response.body(), e);
+        }
+    }
+
+    private static ApiException refusal(int status, String body) {
+        try {
+            JsonNode error = JSON.readTree(body);
+            return new ApiException(status, error.path("error").asText(body), error.path("field").asText(null));
+        } catch (IOException notJson) {
+            return new ApiException(status, body, null);
+        }
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+        long giveUpAt = System.nanoTime() + HANDOVER_PATIENCE.toNanos();
+        HttpRequest built = request.build();
+        try {
+            while (true) {
+                HttpResponse<T> response = http.send(built, handler);
+                if (response.statusCode() != 503 || System.nanoTime() > giveUpAt) {
+                    if (response.statusCode() == 503) {
+                        throw new UnreachableException("the cluster at " + baseUrl + " has had no scheduler for "
+                                + HANDOVER_PATIENCE.toSeconds() + " s", null);
+                    }
+                    return response;
+                }
+                Thread.sleep(1000);
+            }
+        } catch (ConnectException e) {
+            throw new UnreachableException("no cluster answers at " + baseUrl, e);
+        } catch (IOException e) {
+            throw new UnreachableException("lost the connection to " + baseUrl + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnreachableException("interrupted", e);
+        }
+    }
+
+    private static String encode(String part) {
+        return URLEncoder.encode(part, StandardCharsets.UTF_8);
+    }
+}
