@@ -76,6 +76,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private final List<AttemptFinished> unwrittenResults = new ArrayList<>();
     private final java.util.Set<JobAttempt> unwrittenAttempts = new java.util.HashSet<>();
     private final TimerScheduler<Command> timers;
+    /** A FlushResults is already on its way to us, or timed: results that arrive meanwhile join its write. */
+    private boolean flushRequested;
     /** A Dispatch is already on its way to us: reports and results that arrive meanwhile share its journal write. */
     private boolean dispatchRequested;
 
@@ -262,8 +264,10 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     }
 
     /**
-     * Results are gathered for a moment and journaled together: one journal write per result would cap the whole
-     * cluster at the journal's write rate.
+     * Results are journaled together: one journal write per result would cap the whole cluster at the journal's
+     * write rate. With no batch delay the flush is a message to ourselves, so it writes every result that reached the
+     * mailbox before it (and, while a write is in flight, everything that arrives meanwhile) at no added latency: a
+     * slot that frees is refilled as soon as one write allows.
      */
     private Effect<SchedulerEvent, SchedulerState> onAttemptFinished(SchedulerState state, AttemptFinished finished) {
         if (!state.isRunning(finished.attempt())) {
@@ -274,14 +278,20 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         if (unwrittenResults.size() >= settings.maxResultBatch()) {
             return flushResults(state);
         }
-        if (!timers.isTimerActive(FlushResults.INSTANCE)) {
-            timers.startSingleTimer(FlushResults.INSTANCE, settings.resultBatchDelay());
+        if (!flushRequested) {
+            flushRequested = true;
+            if (settings.resultBatchDelay().isZero()) {
+                context.getSelf().tell(FlushResults.INSTANCE);
+            } else {
+                timers.startSingleTimer(FlushResults.INSTANCE, settings.resultBatchDelay());
+            }
         }
         return Effect().none();
     }
 
     private Effect<SchedulerEvent, SchedulerState> flushResults(SchedulerState state) {
         timers.cancel(FlushResults.INSTANCE);
+        flushRequested = false;
         List<AttemptFinished> batch = new ArrayList<>();
         java.util.Set<JobAttempt> seen = new java.util.HashSet<>();
         for (AttemptFinished finished : unwrittenResults) {
