@@ -43,6 +43,7 @@ public final class BatchCommand extends JobCommand {
         RunFollower follower = new RunFollower(client, err, terminal());
         long started = System.nanoTime();
         JsonNode end = follower.await(runId);
+        reports.write(client, end, index -> "copy " + index);
         try (InputStream results = client.results(runId)) {
             if (output == null) {
                 out.flush();

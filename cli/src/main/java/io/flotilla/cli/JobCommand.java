@@ -18,6 +18,9 @@ abstract class JobCommand extends ClientCommand {
     @Parameters(paramLabel = "PROGRAM", arity = "1..*", description = "The program and its arguments, after --.")
     List<String> command;
 
+    @Mixin
+    ReportOptions reports;
+
     @Override
     final int execute(PrintWriter out, PrintWriter err) throws Exception {
         container.validate();

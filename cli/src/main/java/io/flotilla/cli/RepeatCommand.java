@@ -34,6 +34,7 @@ public final class RepeatCommand extends JobCommand {
         run.set("repeat", repeat);
         String runId = client.submit(run, null);
         JsonNode end = new RunFollower(client, err, terminal()).await(runId);
+        reports.write(client, end, index -> "run " + index + ": " + String.join(" ", command));
         long failures = end.get("failed").asLong();
         long runs = end.get("passed").asLong() + failures;
         WilsonInterval interval = WilsonInterval.of(failures, runs);

@@ -17,6 +17,7 @@ public final class RunCommand extends JobCommand {
         String runId = client.submit(run, null);
         RunFollower follower = new RunFollower(client, err, terminal());
         JsonNode end = follower.await(runId);
+        reports.write(client, end, index -> String.join(" ", command));
         JsonNode ended = client.jobs(runId, null).get(0);
         out.print(ended.path("output").asText(""));
         out.flush();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,6 +31,9 @@ public final class SubmitCommand extends ClientCommand {
 
     @Option(names = "--priority", paramLabel = "N", description = "Higher runs first, -1000 to 1000.")
     Integer priority;
+
+    @Mixin
+    ReportOptions reports;
 
     @Override
     int execute(PrintWriter out, PrintWriter err) throws Exception {
@@ -53,8 +57,15 @@ public final class SubmitCommand extends ClientCommand {
             RunFollower follower = new RunFollower(client, err, terminal());
             long started = System.nanoTime();
             JsonNode end = follower.await(runId);
+            reports.write(client, end, index -> commandLine(jobs.get(index)));
             return follower.summarize(end, (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    private static String commandLine(JsonNode job) {
+        StringBuilder line = new StringBuilder();
+        job.path("command").forEach(arg -> line.append(line.length() == 0 ? "" : " ").append(arg.asText()));
+        return line.toString();
     }
 
     private ArrayNode readJobs() throws IOException {

@@ -1,7 +1,9 @@
 package io.flotilla.cli;
 
 import java.io.PrintWriter;
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code flotilla watch}: follow a run that is already running, as {@code submit} would have. */
@@ -12,11 +14,16 @@ public final class WatchCommand extends ClientCommand {
     @Parameters(paramLabel = "RUN", description = "The run id.")
     String runId;
 
+    @Mixin
+    ReportOptions reports;
+
     @Override
     int execute(PrintWriter out, PrintWriter err) throws Exception {
         FlotillaClient client = cluster.remote();
         RunFollower follower = new RunFollower(client, err, terminal());
         long started = System.nanoTime();
-        return follower.summarize(follower.await(runId), (System.nanoTime() - started) / 1e9);
+        JsonNode end = follower.await(runId);
+        reports.write(client, end, index -> "job " + index);
+        return follower.summarize(end, (System.nanoTime() - started) / 1e9);
     }
 }

@@ -177,6 +177,37 @@ class CliIT {
     }
 
     @Test
+    void aJUnitXmlReportNamesEachJobAndHowItEnded() throws Exception {
+        Path jobs = Files.writeString(work.resolve("four.ndjson"), String.join("\n",
+                "{\"command\": [\"echo\", \"fine & <well>\"]}",
+                "{\"command\": [\"sh\", \"-c\", \"echo expected 2 got 3; exit 3\"]}",
+                "{\"command\": [\"sleep\", \"30\"], \"timeout\": \"1s\"}",
+                "{\"command\": [\"python3\", \"-c\", \"import ctypes; ctypes.string_at(0)\"]}"));
+        Path xml = work.resolve("report.xml");
+        Distribution.Result result = onServer("submit", "--ui", "plain", "--junit-xml", xml.toString(),
+                jobs.toString());
+        assertEquals(1, result.status(), result.toString());
+
+        org.w3c.dom.Document report = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(xml.toFile());
+        org.w3c.dom.Element suite = report.getDocumentElement();
+        assertEquals("testsuite", suite.getTagName());
+        assertEquals(List.of("4", "1", "2", "0"), List.of(suite.getAttribute("tests"), suite.getAttribute("failures"),
+                suite.getAttribute("errors"), suite.getAttribute("skipped")));
+        org.w3c.dom.NodeList cases = suite.getElementsByTagName("testcase");
+        assertEquals("echo fine & <well>", ((org.w3c.dom.Element) cases.item(0)).getAttribute("name"));
+        assertEquals("fine & <well>\n", ((org.w3c.dom.Element) cases.item(0)).getElementsByTagName("system-out")
+                .item(0).getTextContent());
+        org.w3c.dom.Element failure = (org.w3c.dom.Element) ((org.w3c.dom.Element) cases.item(1))
+                .getElementsByTagName("failure").item(0);
+        assertEquals("exit status 3", failure.getAttribute("message"));
+        assertEquals("timed_out", ((org.w3c.dom.Element) ((org.w3c.dom.Element) cases.item(2))
+                .getElementsByTagName("error").item(0)).getAttribute("type"));
+        assertEquals("killed by signal 11", ((org.w3c.dom.Element) ((org.w3c.dom.Element) cases.item(3))
+                .getElementsByTagName("error").item(0)).getAttribute("message"));
+    }
+
+    @Test
     void usageErrorsAre2AndAnUnreachableClusterIs3() throws Exception {
         List<Distribution.Result> usage = new ArrayList<>(List.of(
                 flotilla("run", "--memory", "1k", "--", "true"),

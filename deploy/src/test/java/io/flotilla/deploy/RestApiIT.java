@@ -180,6 +180,124 @@ class RestApiIT {
         assertEquals(3, awaitEnd(runId).get("cancelled").asInt());
     }
 
+    /** One server-sent event: its id, type and JSON data. */
+    private record Sse(String id, String type, JsonNode data) {
+    }
+
+    /** Reads events from a stream until {@code enough} of them, or the stream's end; then drops the connection. */
+    private static List<Sse> readEvents(String runId, String lastEventId, int enough) throws Exception {
+        HttpRequest.Builder request = request("/v1/runs/" + runId + "/events");
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        HttpResponse<java.util.stream.Stream<String>> response = http.send(request.build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        List<Sse> events = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            String id = null;
+            String type = null;
+            StringBuilder data = new StringBuilder();
+            while (events.size() < enough && it.hasNext()) {
+                String line = it.next();
+                if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
+                } else if (line.startsWith("event:")) {
+                    type = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(5).trim());
+                } else if (line.isEmpty() && data.length() > 0) {
+                    events.add(new Sse(id, type, JSON.readTree(data.toString())));
+                    data.setLength(0);
+                }
+            }
+        }
+        return events;
+    }
+
+    @Test
+    void anEventStreamResumedWithLastEventIdLosesAndRepeatsNothing() throws Exception {
+        String runId = submit("{\"maxParallel\": 2, \"batch\": {\"count\": 150, \"template\": "
+                + "{\"command\": [\"sleep\", \"0.02\"]}}}");
+        List<Sse> first = readEvents(runId, null, 60);
+        assertEquals(60, first.size());
+        assertTrue(first.stream().noneMatch(event -> event.type().equals("completed")), "disconnected mid-run");
+        List<Sse> second = readEvents(runId, first.get(first.size() - 1).id(), Integer.MAX_VALUE);
+        List<Sse> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+
+        String epoch = all.get(0).id().split(":")[0];
+        for (int i = 0; i < all.size(); i++) {
+            assertEquals(epoch + ":" + (i + 1), all.get(i).id(), "every event exactly once, in order");
+        }
+        Sse last = all.get(all.size() - 1);
+        assertEquals("completed", last.type());
+        assertEquals(150, last.data().get("passed").asInt());
+        java.util.Map<Integer, Integer> finals = new java.util.HashMap<>();
+        for (Sse event : all) {
+            if (event.type().equals("attempt") && event.data().get("state").asText().equals("passed")) {
+                finals.merge(event.data().get("job").asInt(), 1, Integer::sum);
+            }
+        }
+        assertEquals(150, finals.size(), "every job's final result arrived");
+        assertTrue(finals.values().stream().allMatch(count -> count == 1), "and only once");
+
+        List<Sse> replay = readEvents(runId, epoch + ":0", Integer.MAX_VALUE);
+        assertEquals(all.stream().map(Sse::id).toList(), replay.stream().map(Sse::id).toList(),
+                "a finished run's stream can be read again from the start");
+        List<Sse> restarted = readEvents(runId, "0badcafe:17", Integer.MAX_VALUE);
+        assertEquals("restarted", restarted.get(0).type(), "an id from another scheduler's lifetime restarts");
+        assertEquals(150, restarted.stream().filter(event -> event.type().equals("attempt")).count());
+        Answer garbled = send(request("/v1/runs/" + runId + "/events").header("Last-Event-ID", "yesterday"));
+        assertEquals(400, garbled.status());
+        assertEquals("Last-Event-ID", garbled.body().get("field").asText());
+        assertEquals(404, get("/v1/runs/no-such-run/events").status());
+    }
+
+    @Test
+    void theOpenApiDescriptionHasExactlyTheRoutesTheServerServes() throws Exception {
+        String runId = submit("{\"jobs\": [{\"command\": [\"true\"]}]}");
+        awaitEnd(runId);
+        byte[] blob = "a blob for the route check\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String digest = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(blob));
+        assertEquals(201, http.send(request("/v1/blobs/" + digest).PUT(HttpRequest.BodyPublishers.ofByteArray(blob))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        JsonNode paths = get("/v1/openapi.json").body().get("paths");
+        int operations = 0;
+        for (var path : (Iterable<Map.Entry<String, JsonNode>>) paths::fields) {
+            String url = path.getKey().replace("{runId}", runId).replace("{digest}", digest);
+            for (var operation : (Iterable<Map.Entry<String, JsonNode>>) path.getValue()::fields) {
+                String method = operation.getKey().toUpperCase();
+                if (method.equals("PARAMETERS")) {
+                    continue;
+                }
+                HttpRequest.BodyPublisher body = switch (method) {
+                    case "POST" -> HttpRequest.BodyPublishers.ofString("{\"jobs\": [{\"command\": [\"true\"]}]}");
+                    case "PUT" -> HttpRequest.BodyPublishers.ofByteArray(blob);
+                    default -> HttpRequest.BodyPublishers.noBody();
+                };
+                HttpResponse<String> answer = http.send(request(url).header("Content-Type", method.equals("PUT")
+                        ? "application/octet-stream" : "application/json").method(method, body).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertTrue(answer.statusCode() < 300, method + " " + url + " is served: " + answer.statusCode()
+                        + " " + answer.body());
+                operations++;
+            }
+        }
+        assertEquals(13, operations, "every documented operation was tried");
+        // Routes the description does not have are not served either.
+        for (String[] undocumented : new String[][] {{"GET", "/v1/runs"}, {"DELETE", "/v1/blobs/" + digest},
+                {"POST", "/v1/cluster"}, {"PUT", "/v1/runs/" + runId}, {"POST", "/v1/runs/" + runId + "/jobs"},
+                {"GET", "/v1/jobs"}, {"DELETE", "/healthz"}}) {
+            int status = send(request(undocumented[1]).method(undocumented[0], HttpRequest.BodyPublishers.noBody()))
+                    .status();
+            assertTrue(status == 404 || status == 405, undocumented[0] + " " + undocumented[1] + ": " + status);
+        }
+    }
+
     @Test
     void theClusterHealthAndMetricsDescribeTheNode() throws Exception {
         JsonNode state = get("/v1/cluster").body();

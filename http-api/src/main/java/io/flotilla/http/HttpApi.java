@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -41,7 +42,9 @@ public final class HttpApi extends AllDirectives {
         Route api = concat(
                 new BlobRoutes(blobs, blockingIo, auth, settings.maxBlobBytes()).route(),
                 new RunRoutes(ask, auth, settings.maxRequestBytes()).route(),
-                new ClusterRoutes(ask, auth).route());
+                new ClusterRoutes(ask, auth).route(),
+                pathPrefix("v1", () -> path("openapi.json", () -> get(() -> getFromResource(
+                        "io/flotilla/http/openapi.json", ContentTypes.APPLICATION_JSON)))));
         this.routes = handleExceptions(ApiErrors.exceptions(), () -> handleRejections(ApiErrors.rejections(),
                 () -> api));
     }

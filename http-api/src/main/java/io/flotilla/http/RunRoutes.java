@@ -44,11 +44,13 @@ final class RunRoutes extends AllDirectives {
     private final SchedulerAsk scheduler;
     private final Auth auth;
     private final long maxRequestBytes;
+    private final RunEventStream events;
 
     RunRoutes(SchedulerAsk scheduler, Auth auth, long maxRequestBytes) {
         this.scheduler = scheduler;
         this.auth = auth;
         this.maxRequestBytes = maxRequestBytes;
+        this.events = new RunEventStream(scheduler);
     }
 
     Route route() {
@@ -60,7 +62,9 @@ final class RunRoutes extends AllDirectives {
                                 delete(() -> auth.require(Caller.Role.SUBMIT, caller -> cancel(runId))))),
                         path("jobs", () -> get(() -> auth.require(Caller.Role.READ, caller -> jobs(runId)))),
                         path("results.ndjson", () -> get(() -> auth.require(Caller.Role.READ,
-                                caller -> results(runId))))))))));
+                                caller -> results(runId)))),
+                        path("events", () -> get(() -> auth.require(Caller.Role.READ,
+                                caller -> events.route(runId))))))))));
     }
 
     private Route validRunId(String runId, Supplier<Route> inner) {

@@ -33,11 +33,25 @@ final class SchedulerAsk extends AllDirectives {
         return AskPattern.ask(scheduler, message::apply, timeout, system.scheduler());
     }
 
+    /** A message that wants no answer. */
+    void tell(SchedulerProtocol.Command message) {
+        scheduler.tell(message);
+    }
+
+    /** A route made from the scheduler's answer, or 503 when none comes in time. */
+    <R> Route askRoute(Function<ActorRef<R>, SchedulerProtocol.Command> message, Function<R, Route> answer) {
+        return onComplete(request(message), outcome -> outcome.isSuccess() ? answer.apply(outcome.get())
+                : complete(unavailable()));
+    }
+
+    private HttpResponse unavailable() {
+        return ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the scheduler did not answer within "
+                + timeout.toSeconds() + " s; it may be moving to another node: retry", null)
+                .addHeader(RawHeader.create("Retry-After", "1"));
+    }
+
     /** A route that completes with the scheduler's answer made a response, or with 503. */
     <R> Route ask(Function<ActorRef<R>, SchedulerProtocol.Command> message, Function<R, HttpResponse> answer) {
-        return onComplete(request(message), outcome -> complete(outcome.isSuccess() ? answer.apply(outcome.get())
-                : ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the scheduler did not answer within "
-                        + timeout.toSeconds() + " s; it may be moving to another node: retry", null)
-                        .addHeader(RawHeader.create("Retry-After", "1"))));
+        return askRoute(message, reply -> complete(answer.apply(reply)));
     }
 }

@@ -56,6 +56,18 @@ public final class SchedulerProtocol {
     public record GetCluster(ActorRef<ClusterReply> replyTo) implements Command {
     }
 
+    /**
+     * Sent to follow a run's numbered event stream, resumably: the subscriber gets every {@link NumberedEvent} after
+     * {@code afterSeq} of {@code epoch}, then each new one, until {@link RunCompleted}. Numbers count within one
+     * scheduler's lifetime (its epoch); asked with another epoch, as after a failover, the stream starts again from
+     * {@link StreamRestarted}, followed by the final result of every job that has one.
+     *
+     * @param epoch the epoch of the last event the subscriber saw, or empty for the start
+     */
+    public record FollowRunEvents(String runId, String epoch, long afterSeq, ActorRef<NumberedEvent> subscriber)
+            implements Command {
+    }
+
     /** Sent by a node agent every few seconds and whenever a slot frees: what it can take and what it runs. */
     public record AgentStatus(String node, ActorRef<NodeAgentProtocol.Command> agent, int freeSlots,
                               List<JobAttempt> running) implements Command {
@@ -155,5 +167,20 @@ public final class SchedulerProtocol {
 
     /** The answer to following a run that the scheduler does not know. */
     public record RunUnknown(String runId) implements RunEvent {
+    }
+
+    /**
+     * The numbered stream starts again, in a new epoch: what the subscriber saw before may be incomplete, and the
+     * events that follow give every job's final result so far.
+     */
+    public record StreamRestarted(String runId) implements RunEvent {
+    }
+
+    /** What a follower of a run's numbered stream gets. */
+    public sealed interface StreamReply extends CrossNode {
+    }
+
+    /** One event of a run's stream, with its place: event {@code seq} (from 1) of scheduler epoch {@code epoch}. */
+    public record NumberedEvent(String epoch, long seq, RunEvent event) implements StreamReply {
     }
 }

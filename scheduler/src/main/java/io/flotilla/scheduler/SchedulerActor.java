@@ -51,7 +51,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * The cluster-singleton scheduler: a thin event-sourced shell around {@link SchedulerState}. Commands become
  * events through the state's decisions; events are journaled, then applied; only then are messages sent. What
- * is not journaled (agents, followers) is rebuilt from agents' reports after a failover.
+ * is not journaled (agents, followers, numbered run streams) is rebuilt after a failover: agents from their
+ * reports, streams from the state.
  */
 public final class SchedulerActor extends EventSourcedBehavior<Command, SchedulerEvent, SchedulerState> {
     public static final String SINGLETON_NAME = "flotilla-scheduler";
@@ -71,7 +72,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private final ActorContext<Command> context;
     private final SchedulerSettings settings;
     private final AgentRoster<ActorRef<NodeAgentProtocol.Command>> agents = new AgentRoster<>();
-    private final RunFollowers<ActorRef<RunEvent>> followers = new RunFollowers<>();
+    private final RunStreams streams = new RunStreams();
     /** Results waiting for the next journal write; results arrive far faster than one write each allows. */
     private final List<AttemptFinished> unwrittenResults = new ArrayList<>();
     private final java.util.Set<JobAttempt> unwrittenAttempts = new java.util.HashSet<>();
@@ -145,6 +146,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             for (String node : state.nodesWithWork()) {
                 agents.expect(node, state.runningOn(node), now);
             }
+            streams.recovered(state);
             context.getLog().info("scheduler recovered: {} pending and {} running jobs", state.pendingJobs(),
                     state.runningJobs());
         }).build();
@@ -161,6 +163,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 .onCommand(AttemptFinished.class, this::onAttemptFinished)
                 .onCommand(SchedulerProtocol.GetJobs.class, this::onGetJobs)
                 .onCommand(SchedulerProtocol.GetCluster.class, this::onGetCluster)
+                .onCommand(SchedulerProtocol.FollowRunEvents.class, (state, follow) -> Effect().none()
+                        .thenRun(s -> streams.followNumbered(s, follow)))
                 .onCommand(FlushResults.class, (state, flush) -> flushResults(state))
                 .onCommand(Dispatch.class, (state, dispatch) -> {
                     dispatchRequested = false;
@@ -179,6 +183,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             case CONFLICT -> Effect().none().thenRun(s -> submit.replyTo().tell(new SchedulerProtocol.Rejected(runId,
                     "runId", "run id " + runId + " was already used for a different run")));
             case NEW -> Effect().persist(new RunAccepted(submit.spec(), System.currentTimeMillis())).thenRun(s -> {
+                streams.started(runId);
                 submit.replyTo().tell(new SchedulerProtocol.Accepted(runId, false));
                 requestDispatch();
             });
@@ -195,8 +200,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             kill(toKill);
             RunSummary summary = s.summary(cancel.runId()).orElseThrow();
             cancel.replyTo().tell(new SchedulerProtocol.RunFound(summary));
-            followers.complete(cancel.runId(), new SchedulerProtocol.RunCompleted(cancel.runId(), summary),
-                    ActorRef::tell);
+            streams.complete(cancel.runId(), new SchedulerProtocol.RunCompleted(cancel.runId(), summary));
         });
     }
 
@@ -238,7 +242,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             if (summary.finished()) {
                 follow.subscriber().tell(new SchedulerProtocol.RunCompleted(follow.runId(), summary));
             } else {
-                followers.follow(follow.runId(), follow.subscriber());
+                streams.follow(follow.runId(), follow.subscriber());
             }
         }, () -> follow.subscriber().tell(new SchedulerProtocol.RunUnknown(follow.runId()))));
     }
@@ -326,9 +330,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             for (AttemptFinished finished : batch) {
                 JobAttempt attempt = finished.attempt();
                 agents.ended(finished.node(), attempt);
-                followers.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
-                        finished.result(), s.jobStatus(attempt.runId(), attempt.job()), finished.outputTail()),
-                        ActorRef::tell);
+                streams.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
+                        finished.result(), s.jobStatus(attempt.runId(), attempt.job()), finished.outputTail()));
                 runs.add(attempt.runId());
             }
             runs.forEach(runId -> completeIfFinished(s, runId));
@@ -379,8 +382,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 agents.sent(shard.node(), attempts, shared ? 1 : attempts.size(), now);
                 agents.ref(shard.node()).ifPresent(agent -> agent.tell(new RunShard(shard.shardId(), attempts, specs,
                         shared, context.getSelf())));
-                followers.publish(shard.runId(), new SchedulerProtocol.ShardStarted(shard.runId(), shard.node(),
-                        attempts), ActorRef::tell);
+                streams.publish(shard.runId(), new SchedulerProtocol.ShardStarted(shard.runId(), shard.node(),
+                        attempts));
             }
         });
     }
@@ -398,8 +401,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         for (AttemptsLost lost : lostEvents) {
             JobResult result = JobResult.infrastructureError(lost.reason());
             for (JobAttempt attempt : lost.attempts()) {
-                followers.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
-                        result, state.jobStatus(attempt.runId(), attempt.job()), ""), ActorRef::tell);
+                streams.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
+                        result, state.jobStatus(attempt.runId(), attempt.job()), ""));
                 runs.add(attempt.runId());
             }
         }
@@ -409,7 +412,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private void completeIfFinished(SchedulerState state, String runId) {
         RunSummary summary = state.summary(runId).orElseThrow();
         if (summary.finished()) {
-            followers.complete(runId, new SchedulerProtocol.RunCompleted(runId, summary), ActorRef::tell);
+            streams.complete(runId, new SchedulerProtocol.RunCompleted(runId, summary));
         }
     }
 }

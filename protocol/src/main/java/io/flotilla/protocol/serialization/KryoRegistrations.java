@@ -50,7 +50,9 @@ public final class KryoRegistrations {
             NodeAgentProtocol.RunShard.class, NodeAgentProtocol.KillAttempts.class,
             SchedulerProtocol.RunUnknown.class, NodeAgentProtocol.FindBlob.class, NodeAgentProtocol.BlobLocation.class,
             SchedulerProtocol.GetJobs.class, SchedulerProtocol.GetCluster.class, SchedulerProtocol.JobsFound.class,
-            SchedulerProtocol.JobView.class, SchedulerProtocol.ClusterState.class, SchedulerProtocol.NodeView.class);
+            SchedulerProtocol.JobView.class, SchedulerProtocol.ClusterState.class, SchedulerProtocol.NodeView.class,
+            SchedulerProtocol.FollowRunEvents.class, SchedulerProtocol.StreamRestarted.class,
+            SchedulerProtocol.NumberedEvent.class);
 
     private KryoRegistrations() {
     }

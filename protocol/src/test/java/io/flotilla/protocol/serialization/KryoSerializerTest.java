@@ -78,6 +78,10 @@ class KryoSerializerTest {
                 new SchedulerProtocol.AttemptCompleted("run-1", attempt, result, JobStatus.FAILED, "tail"),
                 new SchedulerProtocol.RunCompleted("run-1", summary),
                 new SchedulerProtocol.RunUnknown("run-3"),
+                new SchedulerProtocol.FollowRunEvents("run-1", "e1f2", 41, kit.<SchedulerProtocol.NumberedEvent>
+                        createTestProbe().getRef()),
+                new SchedulerProtocol.StreamRestarted("run-1"),
+                new SchedulerProtocol.NumberedEvent("e1f2", 42, new SchedulerProtocol.RunCompleted("run-1", summary)),
                 new SchedulerProtocol.GetJobs("run-1", JobStatus.FAILED, 500, 100,
                         kit.<SchedulerProtocol.JobsReply>createTestProbe().getRef()),
                 new SchedulerProtocol.GetCluster(kit.<SchedulerProtocol.ClusterReply>createTestProbe().getRef()),
@@ -99,6 +103,7 @@ class KryoSerializerTest {
         for (Class<?> sealed : List.of(SchedulerProtocol.Command.class, SchedulerProtocol.SubmitReply.class,
                 SchedulerProtocol.RunReply.class, SchedulerProtocol.RunEvent.class, NodeAgentProtocol.Command.class,
                 SchedulerProtocol.JobsReply.class, SchedulerProtocol.ClusterReply.class,
+                SchedulerProtocol.StreamReply.class,
                 NodeAgentProtocol.Reply.class)) {
             for (Class<?> message : sealed.getPermittedSubclasses()) {
                 if (NoSerializationVerificationNeeded.class.isAssignableFrom(message)) {

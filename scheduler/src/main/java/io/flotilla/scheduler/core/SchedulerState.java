@@ -73,6 +73,11 @@ public final class SchedulerState {
         return existing.spec.equals(spec) ? Submission.DUPLICATE : Submission.CONFLICT;
     }
 
+    /** Every run's id, in no particular order. */
+    public List<String> runIds() {
+        return List.copyOf(runs.keySet());
+    }
+
     public Optional<RunSummary> summary(String runId) {
         return Optional.ofNullable(runs.get(runId)).map(RunState::summary);
     }
