@@ -139,6 +139,13 @@ final class ClusterClient implements AutoCloseable {
         throw new AssertionError("run " + runId + " did not finish: " + summary);
     }
 
+    /** The node agents the scheduler knows, as it reports them. */
+    int agentsKnownToScheduler() {
+        TestProbe<SchedulerProtocol.ClusterReply> reply = kit.createTestProbe();
+        scheduler.tell(new SchedulerProtocol.GetCluster(reply.getRef()));
+        return ((SchedulerProtocol.ClusterState) reply.receiveMessage(PATIENCE)).nodes().size();
+    }
+
     RunSummary cancel(String runId) {
         TestProbe<SchedulerProtocol.RunReply> reply = kit.createTestProbe();
         scheduler.tell(new SchedulerProtocol.CancelRun(runId, reply.getRef()));

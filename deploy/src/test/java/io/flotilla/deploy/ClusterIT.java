@@ -214,7 +214,9 @@ class ClusterIT {
 
                 nodes.start(0, 3); // the same address, a new incarnation
                 long deadline = System.currentTimeMillis() + ClusterClient.PATIENCE.toMillis();
-                while (client.workersUp() < 3 && System.currentTimeMillis() < deadline) {
+                // Up in the cluster is not yet known to the scheduler: wait for its agent's first report.
+                while ((client.workersUp() < 3 || client.agentsKnownToScheduler() < 3)
+                        && System.currentTimeMillis() < deadline) {
                     Thread.sleep(200);
                 }
                 ClusterClient.Followed again = ClusterClient.awaitCompletion(client.submitAndFollow(new RunSpec(
