@@ -41,7 +41,6 @@ public final class BatchCommand extends JobCommand {
         run.set("batch", batch);
         String runId = client.submit(run, null);
         RunFollower follower = new RunFollower(client, err, terminal());
-        long started = System.nanoTime();
         JsonNode end = follower.await(runId);
         reports.write(client, end, index -> "copy " + index);
         try (InputStream results = client.results(runId)) {
@@ -55,6 +54,6 @@ public final class BatchCommand extends JobCommand {
                 }
             }
         }
-        return follower.summarize(end, (System.nanoTime() - started) / 1e9);
+        return follower.summarize(end);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.LimitOptions;
+import io.flotilla.protocol.job.NetworkMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,15 +120,14 @@ public final class ContainerOptions {
     public void validate() {
         limits().toLimits();
         environment();
-        io.flotilla.protocol.job.NetworkMode.parse(network);
+        NetworkMode.parse(network);
     }
 
     /**
-     * The job as the REST API takes it. Layers are uploaded first when the cluster lacks them: a directory is
+     * The job as the REST API takes it, once {@link #validate()} has passed. Layers are uploaded first when the cluster lacks them: a directory is
      * packed into a deterministic tar, so the same tree has the same digest on every machine.
      */
     ObjectNode toJob(List<String> command, LayerUploader uploader) {
-        validate();
         ObjectNode job = FlotillaClient.JSON.createObjectNode();
         ArrayNode argv = job.putArray("command");
         command.forEach(argv::add);

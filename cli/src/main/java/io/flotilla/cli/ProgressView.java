@@ -48,12 +48,8 @@ final class ProgressView {
         }
     }
 
-    double elapsedSeconds() {
-        return (System.nanoTime() - startedAt) / 1e9;
-    }
-
     private String eta(int done, int total) {
-        double elapsed = elapsedSeconds();
+        double elapsed = (System.nanoTime() - startedAt) / 1e9;
         if (done == 0 || done == total || elapsed < 1) {
             return "";
         }

@@ -14,7 +14,9 @@ final class RunFollower {
     private final FlotillaClient client;
     private final PrintWriter err;
     private final boolean terminal;
+    private final long startedAt = System.nanoTime();
 
+    /** Made when the command starts following, which its summary's time counts from. */
     RunFollower(FlotillaClient client, PrintWriter err, boolean terminal) {
         this.client = client;
         this.err = err;
@@ -35,7 +37,8 @@ final class RunFollower {
     }
 
     /** Prints the run's totals and its failures; returns the exit code. */
-    int summarize(JsonNode run, double seconds) {
+    int summarize(JsonNode run) {
+        double seconds = (System.nanoTime() - startedAt) / 1e9;
         err.printf("run %s: %d jobs, %d passed, %d failed, %d cancelled in %.1f s%n", run.get("runId").asText(),
                 run.get("total").asInt(), run.get("passed").asInt(), run.get("failed").asInt(),
                 run.get("cancelled").asInt(), seconds);

@@ -55,10 +55,9 @@ public final class SubmitCommand extends ClientCommand {
             out.println(runId);
             out.flush();
             RunFollower follower = new RunFollower(client, err, terminal());
-            long started = System.nanoTime();
             JsonNode end = follower.await(runId);
             reports.write(client, end, index -> commandLine(jobs.get(index)));
-            return follower.summarize(end, (System.nanoTime() - started) / 1e9);
+            return follower.summarize(end);
         }
     }
 

@@ -21,9 +21,8 @@ public final class WatchCommand extends ClientCommand {
     int execute(PrintWriter out, PrintWriter err) throws Exception {
         FlotillaClient client = cluster.remote();
         RunFollower follower = new RunFollower(client, err, terminal());
-        long started = System.nanoTime();
         JsonNode end = follower.await(runId);
         reports.write(client, end, index -> "job " + index);
-        return follower.summarize(end, (System.nanoTime() - started) / 1e9);
+        return follower.summarize(end);
     }
 }

@@ -1,9 +1,7 @@
 package io.flotilla.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -21,19 +19,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiErrors {
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ApiErrors() {
     }
 
     /** An error answer; {@code field} names the part of the request at fault, or is null. */
     public static HttpResponse response(StatusCode status, String message, String field) {
-        ObjectNode body = JSON.createObjectNode().put("error", message);
+        ObjectNode body = ApiJson.MAPPER.createObjectNode().put("error", message);
         if (field != null) {
             body.put("field", field);
         }
-        return HttpResponse.create().withStatus(status)
-                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
+        return ApiJson.response(status, body);
     }
 
     /** Pekko HTTP's rejection answers, with their status and text kept, as JSON. */

@@ -1,6 +1,5 @@
 package io.flotilla.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.protocol.job.Layer;
 import io.flotilla.sandbox.BlobStore;
 import io.flotilla.sandbox.InvalidLayerException;
@@ -32,7 +31,6 @@ import org.apache.pekko.stream.javadsl.StreamConverters;
  * how the nodes of a cluster fetch layers from each other.
  */
 final class BlobRoutes extends AllDirectives {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
 
     private record Stat(Path file, long size) {
@@ -111,9 +109,8 @@ final class BlobRoutes extends AllDirectives {
 
     /** 201 for a new blob, 200 for one this node already had. */
     private static HttpResponse stored(String digest, Stored stored) {
-        String body = JSON.createObjectNode().put("digest", digest).put("size", stored.size()).toString();
-        return HttpResponse.create().withStatus(stored.wasThere() ? StatusCodes.OK : StatusCodes.CREATED)
-                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+        return ApiJson.response(stored.wasThere() ? StatusCodes.OK : StatusCodes.CREATED,
+                ApiJson.MAPPER.createObjectNode().put("digest", digest).put("size", stored.size()));
     }
 
     private HttpResponse uploadFailed(Throwable error, String digest) {

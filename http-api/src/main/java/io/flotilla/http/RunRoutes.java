@@ -201,12 +201,8 @@ final class RunRoutes extends AllDirectives {
      * a million jobs is never held whole, here or there.
      */
     private Route results(String runId) {
-        return onComplete(scheduler.<SchedulerProtocol.JobsReply>request(replyTo -> page(runId, 0, replyTo)), first -> {
-            if (first.isFailure()) {
-                return complete(ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the scheduler did not answer: "
-                        + "retry", null));
-            }
-            if (!(first.get() instanceof SchedulerProtocol.JobsFound found)) {
+        return scheduler.<SchedulerProtocol.JobsReply>askRoute(replyTo -> page(runId, 0, replyTo), first -> {
+            if (!(first instanceof SchedulerProtocol.JobsFound found)) {
                 return complete(notFound(runId));
             }
             Source<SchedulerProtocol.JobsFound, NotUsed> pages = Source.unfoldAsync(Optional.of(found), current -> {

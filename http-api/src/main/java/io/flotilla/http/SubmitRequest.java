@@ -5,6 +5,7 @@ import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.run.RunSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The body of {@code POST /v1/runs}: exactly one of a job list, a repeat (one job N times, for hunting a flaky
@@ -45,10 +46,12 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
                 specs.add(jobs.get(i).toSpec("jobs[" + i + "]"));
             }
         } else if (repeat != null) {
-            specs = copies(repeat.job(), "repeat", repeat.count(), repeat.seed() == null ? randomSeed : repeat.seed());
+            specs = copies(repeat.job(), "repeat", "job", repeat.count(),
+                    repeat.seed() == null ? randomSeed : repeat.seed());
             stopAfter = orZero(repeat.stopAfterFailures());
         } else {
-            specs = copies(batch.template(), "batch", batch.count(), batch.seed() == null ? randomSeed : batch.seed());
+            specs = copies(batch.template(), "batch", "template", batch.count(),
+                    batch.seed() == null ? randomSeed : batch.seed());
             InvalidSpecException.require(maxParallel == null || batch.maxParallel() == null, "batch.maxParallel",
                     "give maxParallel once, in the batch or beside it");
             parallel = batch.maxParallel() == null ? parallel : batch.maxParallel();
@@ -57,22 +60,16 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
                 orZero(jobsPerContainer), parallel, stopAfter);
     }
 
-    private static List<ContainerSpec> copies(JobJson job, String field, Integer count, long seed) {
-        InvalidSpecException.require(job != null, field + (field.equals("batch") ? ".template" : ".job"),
-                "a " + field + " needs a job");
-        InvalidSpecException.require(count != null && count >= 1 && count <= RunSpec.MAX_JOBS, field + ".count",
+    /** {@code count} copies of the job under {@code kind.jobKey}, each with its index and seed. */
+    private static List<ContainerSpec> copies(JobJson job, String kind, String jobKey, Integer count, long seed) {
+        InvalidSpecException.require(job != null, kind + "." + jobKey, "a " + kind + " needs a job");
+        InvalidSpecException.require(count != null && count >= 1 && count <= RunSpec.MAX_JOBS, kind + ".count",
                 "count " + count + " is outside 1 .. " + RunSpec.MAX_JOBS);
-        ContainerSpec spec = job.toSpec(field + (field.equals("batch") ? ".template" : ".job"));
+        ContainerSpec spec = job.toSpec(kind + "." + jobKey);
         List<ContainerSpec> specs = new ArrayList<>(count);
         for (int index = 0; index < count; index++) {
-            ContainerSpec.Builder copy = ContainerSpec.builder(spec.command()).workdir(spec.workdir())
-                    .network(spec.network()).limits(spec.limits()).writable(spec.writable())
-                    .hostname(spec.hostname());
-            spec.layers().forEach(copy::layer);
-            spec.env().forEach(copy::env);
-            copy.env("FLOTILLA_TASK_INDEX", Integer.toString(index));
-            copy.env("FLOTILLA_SEED", Long.toUnsignedString(Seeds.of(seed, index)));
-            specs.add(copy.build());
+            specs.add(spec.withEnv(Map.of("FLOTILLA_TASK_INDEX", Integer.toString(index),
+                    "FLOTILLA_SEED", Long.toUnsignedString(Seeds.of(seed, index)))));
         }
         return specs;
     }

@@ -330,8 +330,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             for (AttemptFinished finished : batch) {
                 JobAttempt attempt = finished.attempt();
                 agents.ended(finished.node(), attempt);
-                streams.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
-                        finished.result(), s.jobStatus(attempt.runId(), attempt.job()), finished.outputTail()));
+                publishEnded(s, attempt, finished.result(), finished.outputTail());
                 runs.add(attempt.runId());
             }
             runs.forEach(runId -> completeIfFinished(s, runId));
@@ -401,12 +400,17 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         for (AttemptsLost lost : lostEvents) {
             JobResult result = JobResult.infrastructureError(lost.reason());
             for (JobAttempt attempt : lost.attempts()) {
-                streams.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt,
-                        result, state.jobStatus(attempt.runId(), attempt.job()), ""));
+                publishEnded(state, attempt, result, "");
                 runs.add(attempt.runId());
             }
         }
         runs.forEach(runId -> completeIfFinished(state, runId));
+    }
+
+    /** Tells the run's followers how an attempt ended and where its job stands now: final, or to run again. */
+    private void publishEnded(SchedulerState state, JobAttempt attempt, JobResult result, String outputTail) {
+        streams.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt, result,
+                state.jobStatus(attempt.runId(), attempt.job()), outputTail));
     }
 
     private void completeIfFinished(SchedulerState state, String runId) {

@@ -48,6 +48,13 @@ public record ContainerSpec(List<String> command, List<Layer> layers, Map<String
         command = List.copyOf(command);
     }
 
+    /** This spec with {@code extra} added to its environment, replacing variables of the same name. */
+    public ContainerSpec withEnv(Map<String, String> extra) {
+        Map<String, String> merged = new LinkedHashMap<>(env);
+        merged.putAll(extra);
+        return new ContainerSpec(command, layers, merged, workdir, network, limits, writable, hostname, stdinFile);
+    }
+
     /**
      * Whether two jobs can run one after another in one container: they may differ in command, environment, working
      * directory and timeout, and in nothing else. A job reading a stdin file never shares a container.
