@@ -77,8 +77,19 @@ final class FlotillaClient {
 
     /** The run's results, one JSON line per job, as the server streams them. */
     InputStream results(String runId) {
-        HttpResponse<InputStream> response = send(request("/v1/runs/" + encode(runId) + "/results.ndjson").GET(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        return stream("/v1/runs/" + encode(runId) + "/results.ndjson");
+    }
+
+    /**
+     * One stream ({@code stdout} or {@code stderr}) of a job's latest attempt, whole; with {@code follow}, on until
+     * the job ends.
+     */
+    InputStream output(String runId, int job, String stream, boolean follow) {
+        return stream("/v1/jobs/" + encode(runId) + ":" + job + "/output?stream=" + stream + "&follow=" + follow);
+    }
+
+    private InputStream stream(String path) {
+        HttpResponse<InputStream> response = send(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             try (InputStream body = response.body()) {
                 throw refusal(response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));

@@ -24,6 +24,15 @@ public final class RepeatCommand extends JobCommand {
 
     @Override
     int run(FlotillaClient client, ObjectNode job, PrintWriter out, PrintWriter err) throws Exception {
+        String runId = client.submit(repeatRun(job, count, stopAfter, seed), null);
+        JsonNode end = new RunFollower(client, err, terminal()).await(runId);
+        reports.write(client, end, index -> "run " + index + ": " + String.join(" ", command));
+        long failures = report(client, end, out);
+        return failures == 0 ? ExitCodes.PASSED : ExitCodes.FAILED;
+    }
+
+    /** A run of {@code count} copies of {@code job}, each with its own seed, that stops after K failures (0: never). */
+    static ObjectNode repeatRun(ObjectNode job, int count, int stopAfter, Long seed) {
         ObjectNode repeat = FlotillaClient.JSON.createObjectNode().put("count", count)
                 .put("stopAfterFailures", stopAfter);
         if (seed != null) {
@@ -32,9 +41,11 @@ public final class RepeatCommand extends JobCommand {
         repeat.set("job", job);
         ObjectNode run = FlotillaClient.JSON.createObjectNode();
         run.set("repeat", repeat);
-        String runId = client.submit(run, null);
-        JsonNode end = new RunFollower(client, err, terminal()).await(runId);
-        reports.write(client, end, index -> "run " + index + ": " + String.join(" ", command));
+        return run;
+    }
+
+    /** Prints how often an ended repeat run failed, with a 95% interval, and its first failure; returns failures. */
+    static long report(FlotillaClient client, JsonNode end, PrintWriter out) {
         long failures = end.get("failed").asLong();
         long runs = end.get("passed").asLong() + failures;
         WilsonInterval interval = WilsonInterval.of(failures, runs);
@@ -43,12 +54,12 @@ public final class RepeatCommand extends JobCommand {
                 end.get("cancelled").asInt() > 0 ? ", stopped after " + failures + " failure"
                         + (failures == 1 ? "" : "s") : "");
         if (failures > 0) {
-            JsonNode first = client.jobs(runId, "failed").get(0);
+            JsonNode first = client.jobs(end.get("runId").asText(), "failed").get(0);
             out.println("first failure: run " + first.get("job").asInt() + ", "
                     + RunFollower.describe(first.path("result")));
             first.path("output").asText("").lines().forEach(line -> out.println("    " + line));
         }
         out.flush();
-        return failures == 0 ? ExitCodes.PASSED : ExitCodes.FAILED;
+        return failures;
     }
 }

@@ -58,6 +58,11 @@ public final class EmbeddedCluster implements LocalCluster {
         return node.httpUrl();
     }
 
+    /** Where the node keeps its state: the journal, the layer and blob caches, job output. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public FlotillaNode node() {
         return node;
     }

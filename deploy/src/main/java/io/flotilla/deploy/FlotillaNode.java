@@ -2,6 +2,7 @@ package io.flotilla.deploy;
 
 import com.typesafe.config.Config;
 import io.flotilla.agent.NodeAgent;
+import io.flotilla.agent.OutputStore;
 import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
@@ -61,7 +62,8 @@ public final class FlotillaNode {
             var address = Cluster.get(system).selfMember().address();
             String host = address.getHost().orElseThrow();
             HttpSettings httpSettings = HttpSettings.from(config);
-            ServerBinding http = new HttpApi(system, scheduler, new BlobStore(sandboxDir.resolve("blobs")),
+            OutputStore outputs = new OutputStore(sandboxDir.resolve("outputs"));
+            ServerBinding http = new HttpApi(system, scheduler, new BlobStore(sandboxDir.resolve("blobs")), outputs,
                     system.dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher")),
                     httpSettings).bind(host, httpSettings.port()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().thenRun(() -> { });
@@ -70,8 +72,8 @@ public final class FlotillaNode {
                         SandboxConfig.NOBODY));
                 stopped = system.getWhenTerminated().toCompletableFuture().thenRun(sandbox::close);
                 String node = host + ":" + address.getPort().orElseThrow();
-                String blobs = httpUrl(host, http) + "/v1/blobs";
-                system.systemActorOf(NodeAgent.create(node, slots, sandbox, scheduler, blobs), "node-agent",
+                system.systemActorOf(NodeAgent.create(node, slots, sandbox, outputs, scheduler, httpUrl(host, http)),
+                        "node-agent",
                         org.apache.pekko.actor.typed.Props.empty());
             }
             return new FlotillaNode(system, scheduler, httpUrl(host, http), stopped);

@@ -4,6 +4,8 @@ import io.flotilla.cli.BatchCommand;
 import io.flotilla.cli.CancelCommand;
 import io.flotilla.cli.ClusterCommand;
 import io.flotilla.cli.ClusterOptions;
+import io.flotilla.cli.DemoCommand;
+import io.flotilla.cli.LogsCommand;
 import io.flotilla.cli.RepeatCommand;
 import io.flotilla.cli.RunCommand;
 import io.flotilla.cli.StatusCommand;
@@ -21,8 +23,8 @@ import picocli.CommandLine.Command;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
         description = "Runs tests and batches, each command in its own Linux-namespace container.",
         subcommands = {ExecCommand.class, RunCommand.class, SubmitCommand.class, RepeatCommand.class,
-                BatchCommand.class, StatusCommand.class, WatchCommand.class, CancelCommand.class,
-                ClusterCommand.class, ServerCommand.class})
+                BatchCommand.class, StatusCommand.class, WatchCommand.class, LogsCommand.class, CancelCommand.class,
+                ClusterCommand.class, DemoCommand.class, ServerCommand.class})
 public final class Main implements Runnable {
     /** A bad option, a bad spec, or Flotilla itself failing: never a status the job could have produced. */
     static final int USAGE_ERROR = 125;

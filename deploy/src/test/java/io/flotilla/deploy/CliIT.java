@@ -208,6 +208,44 @@ class CliIT {
     }
 
     @Test
+    void logsPrintAJobsWholeOutputOrEachFailedJobsOutput() throws Exception {
+        java.net.http.HttpResponse<String> submitted = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/runs"))
+                        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                                .ofString("{\"runId\": \"logged\", \"jobs\": [{\"command\": [\"seq\", \"1\", "
+                                        + "\"50000\"]}, {\"command\": [\"sh\", \"-c\", \"echo out; echo broken >&2; "
+                                        + "exit 3\"]}]}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, submitted.statusCode(), submitted.body());
+        assertEquals(1, onServer("watch", "--ui", "plain", "logged").status());
+
+        Distribution.Result whole = onServer("logs", "logged:0");
+        assertEquals(0, whole.status(), whole.stderr());
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, 50_000).mapToObj(i -> i + "\n")
+                .collect(java.util.stream.Collectors.joining()), whole.stdout(), "all 288,894 bytes, not a tail");
+        assertEquals("broken\n", onServer("logs", "--stderr", "logged:1").stdout());
+        assertEquals("== job 1: failed ==\nout\nbroken\n", onServer("logs", "logged").stdout());
+        Distribution.Result noSuchJob = onServer("logs", "logged:2");
+        assertEquals(2, noSuchJob.status());
+        assertEquals("flotilla: the cluster refused: no job logged:2 (jobId)\n", noSuchJob.stderr());
+    }
+
+    @Test
+    void theDemoRunsEachTestInItsContainerThenCatchesTheFlakyOneOnAnEmbeddedCluster() throws Exception {
+        Distribution.Result demo = flotilla("demo", "--ui", "plain");
+        assertEquals(0, demo.status(), demo.toString());
+        assertTrue(demo.stderr().contains("starting a single-node cluster here"), demo.stderr());
+        Matcher summary = Pattern.compile("demo done: 7 tests ran in 7 containers \\((\\d) passed, (\\d) failed\\); "
+                + "the flaky test was caught failing in run (\\d+) of the hunt").matcher(demo.stdout());
+        assertTrue(summary.find(), demo.toString());
+        assertTrue(summary.group(1).equals("6") || summary.group(1).equals("5"), "the flaky test may fail here too");
+        assertTrue(demo.stderr().matches("(?s).*FAILED job 2: exit status 1\n    overflow_test: 21! overflowed to "
+                + "-4249290049419214848\n.*"), demo.stderr());
+        assertTrue(demo.stdout().matches("(?s).*runs: \\d+, failures: 1, failure rate: .*stopped after 1 failure\n"
+                + "first failure: run \\d+, exit status 1\n    flaky_test: cache returned a stale entry \\(seed "
+                + "-?\\d+\\)\n.*"), demo.stdout());
+    }
+
+    @Test
     void usageErrorsAre2AndAnUnreachableClusterIs3() throws Exception {
         List<Distribution.Result> usage = new ArrayList<>(List.of(
                 flotilla("run", "--memory", "1k", "--", "true"),

@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
@@ -157,6 +158,71 @@ class ClusterIT {
         } finally {
             new ProcessBuilder("rm", "-rf", tree.toString()).start().waitFor();
         }
+    }
+
+    @Test
+    void aJobsWholeOutputIsServedLiveThroughAnyNodeAndOutlivesTheNodeThatRanIt() throws Exception {
+        Path gate = Files.createTempDirectory("flotilla-gate-", java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+        HttpClient http = HttpClient.newHttpClient();
+        String printed = IntStream.rangeClosed(1, 30_000).mapToObj(i -> i + "\n").collect(Collectors.joining());
+        try (ClusterNodes nodes = new ClusterNodes(3)) {
+            nodes.startAll(2);
+            try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                List<ContainerSpec> jobs = IntStream.range(0, 6).mapToObj(i -> ContainerSpec.builder("sh", "-c",
+                        "seq 1 30000; echo err-" + i + " >&2; until [ -e /gate/open ]; do sleep 0.05; done; echo end")
+                        .layer(new Layer.HostPath(gate.toString(), "/gate")).build()).toList();
+                TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
+                        new RunSpec("printing", "ann", 0, 0, jobs, null));
+                Map<Integer, String> nodeOfJob = new java.util.HashMap<>();
+                while (nodeOfJob.size() < 6) { // 3 nodes of 2 slots: every job runs at once, held by the gate
+                    if (events.receiveMessage(ClusterClient.PATIENCE) instanceof SchedulerProtocol.ShardStarted s) {
+                        s.attempts().forEach(attempt -> nodeOfJob.put(attempt.job(), s.node()));
+                    }
+                }
+                int onNode1 = jobOn(nodeOfJob, nodes.address(1));
+                int onNode2 = jobOn(nodeOfJob, nodes.address(2));
+                String outputUrl = nodes.httpUrl(0) + "/v1/jobs/printing:" + onNode1 + "/output";
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> followed = http.sendAsync(
+                        HttpRequest.newBuilder(URI.create(outputUrl + "?follow=true")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                long giveUpAt = System.currentTimeMillis() + ClusterClient.PATIENCE.toMillis();
+                HttpResponse<String> soFar = http.send(HttpRequest.newBuilder(URI.create(outputUrl)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                while (!soFar.body().equals(printed) && System.currentTimeMillis() < giveUpAt) {
+                    Thread.sleep(100);
+                    soFar = http.send(HttpRequest.newBuilder(URI.create(outputUrl)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                }
+                assertEquals(printed, soFar.body(), "node 0 serves what the job on node 1 printed so far");
+                assertTrue(!followed.isDone(), "a followed output stays open while its job runs");
+                Files.createFile(gate.resolve("open"));
+                assertEquals(printed + "end\n", followed.get(60, java.util.concurrent.TimeUnit.SECONDS).body(),
+                        "the followed output ends with the job");
+
+                assertEquals(6, ClusterClient.awaitCompletion(events).summary().passed());
+                nodes.process(2).destroyForcibly().waitFor();
+                HttpResponse<String> kept = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(0)
+                        + "/v1/jobs/printing:" + onNode2 + "/output")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, kept.statusCode(), kept.body());
+                assertEquals(printed + "end\n", kept.body(), "a copy outlived node 2, which ran the job");
+                assertEquals("err-" + onNode2 + "\n", http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(1)
+                        + "/v1/jobs/printing:" + onNode2 + "/output?stream=stderr")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                HttpResponse<String> noSuchAttempt = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(0)
+                        + "/v1/jobs/printing:0/output?attempt=2")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, noSuchAttempt.statusCode());
+                assertEquals("{\"error\":\"job printing:0 has had 1 attempt\",\"field\":\"attempt\"}",
+                        noSuchAttempt.body());
+            }
+        } finally {
+            new ProcessBuilder("rm", "-rf", gate.toString()).start().waitFor();
+        }
+    }
+
+    private static int jobOn(Map<Integer, String> nodeOfJob, String node) {
+        return nodeOfJob.entrySet().stream().filter(e -> e.getValue().equals(node)).findFirst()
+                .orElseThrow(() -> new AssertionError(node + " runs none of " + nodeOfJob)).getKey();
     }
 
     @Test

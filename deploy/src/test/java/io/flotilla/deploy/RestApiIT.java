@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -145,7 +146,9 @@ class RestApiIT {
 
         Answer conflict = post("{\"jobs\": [{\"command\": [\"false\"]}]}", "Idempotency-Key", "build-4711");
         assertEquals(409, conflict.status());
-        assertEquals("runId", conflict.body().get("field").asText());
+        assertEquals("Idempotency-Key", conflict.body().get("field").asText());
+        assertEquals("Idempotency-Key build-4711 was already used for a different run (" + first.body().get("runId")
+                .asText() + ")", conflict.body().get("error").asText());
         assertNotEquals(first.body().get("runId"), post(body, "Idempotency-Key", "build-4712").body().get("runId"));
     }
 
@@ -265,10 +268,16 @@ class RestApiIT {
                 .getInstance("SHA-256").digest(blob));
         assertEquals(201, http.send(request("/v1/blobs/" + digest).PUT(HttpRequest.BodyPublishers.ofByteArray(blob))
                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        String outputName;
+        try (var files = Files.list(cluster.dataDir().resolve("sandbox/outputs/run-" + runId))) {
+            outputName = files.map(file -> file.getFileName().toString()).filter(file -> file.endsWith(".stdout"))
+                    .findFirst().orElseThrow().replace(".stdout", "");
+        }
         JsonNode paths = get("/v1/openapi.json").body().get("paths");
         int operations = 0;
         for (var path : (Iterable<Map.Entry<String, JsonNode>>) paths::fields) {
-            String url = path.getKey().replace("{runId}", runId).replace("{digest}", digest);
+            String url = path.getKey().replace("{runId}", runId).replace("{digest}", digest)
+                    .replace("{jobId}", runId + ":0").replace("{name}", outputName).replace("{stream}", "stdout");
             for (var operation : (Iterable<Map.Entry<String, JsonNode>>) path.getValue()::fields) {
                 String method = operation.getKey().toUpperCase();
                 if (method.equals("PARAMETERS")) {
@@ -287,11 +296,12 @@ class RestApiIT {
                 operations++;
             }
         }
-        assertEquals(13, operations, "every documented operation was tried");
+        assertEquals(15, operations, "every documented operation was tried");
         // Routes the description does not have are not served either.
         for (String[] undocumented : new String[][] {{"GET", "/v1/runs"}, {"DELETE", "/v1/blobs/" + digest},
                 {"POST", "/v1/cluster"}, {"PUT", "/v1/runs/" + runId}, {"POST", "/v1/runs/" + runId + "/jobs"},
-                {"GET", "/v1/jobs"}, {"DELETE", "/healthz"}}) {
+                {"GET", "/v1/jobs"}, {"DELETE", "/healthz"}, {"GET", "/v1/outputs/" + runId},
+                {"POST", "/v1/jobs/" + runId + ":0/output"}}) {
             int status = send(request(undocumented[1]).method(undocumented[0], HttpRequest.BodyPublishers.noBody()))
                     .status();
             assertTrue(status == 404 || status == 405, undocumented[0] + " " + undocumented[1] + ": " + status);
@@ -300,6 +310,7 @@ class RestApiIT {
 
     @Test
     void theClusterHealthAndMetricsDescribeTheNode() throws Exception {
+        awaitEnd(submit("{\"batch\": {\"count\": 20, \"template\": {\"command\": [\"true\"]}}}"));
         JsonNode state = get("/v1/cluster").body();
         assertEquals(1, state.get("nodes").size());
         assertTrue(state.get("nodes").get(0).get("node").asText().startsWith("127.0.0.1:"));
@@ -313,6 +324,12 @@ class RestApiIT {
                 "flotilla_finished_jobs_total ", "flotilla_free_slots ")) {
             assertTrue(metrics.body().contains("\n" + name), name + " in\n" + metrics.body());
         }
+        java.util.regex.Matcher count = java.util.regex.Pattern.compile(
+                "\nflotilla_dispatch_latency_seconds_count (\\d+)\n").matcher(metrics.body());
+        assertTrue(count.find(), metrics.body());
+        assertTrue(Long.parseLong(count.group(1)) >= 20, "every dispatched job is counted: " + metrics.body());
+        assertTrue(metrics.body().contains("\nflotilla_dispatch_latency_seconds_bucket{le=\"+Inf\"} " + count.group(1)
+                + "\n"), metrics.body());
     }
 
     @Test
@@ -347,10 +364,15 @@ class RestApiIT {
         }
     }
 
+    private record BadRequest(String what, HttpRequest.Builder request, int status, String field) {
+    }
+
     @Test
     void badRequestsGetTheRightStatusAndAJsonErrorAndTheServerKeepsServing() throws Exception {
         String known = submit("{\"jobs\": [{\"command\": [\"true\"]}]}");
-        Object[][] cases = {
+        String conflictKey = "bad-input-" + System.nanoTime();
+        assertEquals(202, post("{\"jobs\": [{\"command\": [\"true\"]}]}", "Idempotency-Key", conflictKey).status());
+        Object[][] bodies = {
                 {"{\"jobs\": [", 400, null},
                 {"{\"jobs\": [{\"command\": [\"true\"]},]}", 400, null},
                 {"[1, 2]", 400, null},
@@ -377,34 +399,101 @@ class RestApiIT {
                 {"{\"retries\": 99, \"jobs\": [{\"command\": [\"true\"]}]}", 422, "retries"},
                 {"{\"runId\": \"../../etc\", \"jobs\": [{\"command\": [\"true\"]}]}", 422, "runId"},
                 {"{\"maxParallel\": -1, \"jobs\": [{\"command\": [\"true\"]}]}", 422, "maxParallel"},
+                {"{\"runId\": \"..\", \"jobs\": [{\"command\": [\"true\"]}]}", 422, "runId"},
+                {"{\"runId\": \"\", \"jobs\": [{\"command\": [\"true\"]}]}", 422, "runId"},
+                {"{\"priority\": 5000, \"jobs\": [{\"command\": [\"true\"]}]}", 422, "priority"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"pids\": -3}]}", 422, "jobs[0].limits.pids"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"cpus\": 0}]}", 422, "jobs[0].limits.cpus"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"outputLimit\": \"0\"}]}", 422,
+                        "jobs[0].limits.outputLimit"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"hostname\": \"no spaces!\"}]}", 422, "jobs[0].hostname"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"env\": {\"1BAD\": \"x\"}}]}", 422, "jobs[0].env"},
+                {"{\"jobs\": [{\"command\": [\"a\\u0000b\"]}]}", 422, "jobs[0].command"},
+                {"{\"jobs\": [{\"command\": [\"true\"], \"layers\": [{\"digest\": \"sha256:" + "0".repeat(64)
+                        + "\", \"dest\": \"/proc\"}]}]}", 422, "jobs[0].layers.dest"},
+                {"{\"jobs\": [null]}", 422, "jobs[0]"},
+                {"{\"repeat\": {\"count\": 0, \"job\": {\"command\": [\"true\"]}}}", 422, "repeat.count"},
+                {"{\"repeat\": {\"count\": 1000000000, \"job\": {\"command\": [\"true\"]}}}", 422,
+                        "repeat.count"},
+                {"\"just a string\"", 400, null},
+                {"", 400, null},
         };
-        for (Object[] bad : cases) {
-            Answer answer = post((String) bad[0]);
-            assertEquals(bad[1], answer.status(), bad[0] + " -> " + answer.body());
+        List<BadRequest> requests = new ArrayList<>();
+        for (Object[] body : bodies) {
+            requests.add(new BadRequest((String) body[0], request("/v1/runs").header("Content-Type",
+                    "application/json").POST(HttpRequest.BodyPublishers.ofString((String) body[0])), (int) body[1],
+                    (String) body[2]));
+        }
+        String json = "{\"jobs\": [{\"command\": [\"true\"]}]}";
+        requests.add(new BadRequest("a text/plain body", request("/v1/runs").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(json)), 415, null));
+        requests.add(new BadRequest("no Content-Type", request("/v1/runs")
+                .POST(HttpRequest.BodyPublishers.ofString(json)), 415, null));
+        requests.add(new BadRequest("a 68 MB body", request("/v1/runs").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jobs\": [" + "{\"command\": [\"true\"]},"
+                        .repeat(3_100_000) + "{\"command\": [\"true\"]}]}")), 413, null)); // over 64 MiB
+        requests.add(new BadRequest("a 20 KB header", request("/v1/runs/" + known).header("X-Padding",
+                "a".repeat(20_000)), 431, null));
+        requests.add(new BadRequest("JSON nested 5,000 deep", request("/v1/runs").header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"jobs\": " + "[".repeat(5000)
+                + "]".repeat(5000) + "}")), 400, null));
+        requests.add(new BadRequest("an idempotency conflict", request("/v1/runs").header("Content-Type",
+                "application/json").header("Idempotency-Key", conflictKey).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"jobs\": [{\"command\": [\"false\"]}]}")), 409, "Idempotency-Key"));
+        String[][] gets = {
+                {"/v1/runs/no-such-run", "404", "runId"},
+                {"/v1/runs/..%2F..%2Fetc", "400", "runId"},
+                {"/v1/runs/%00", "400", "runId"},
+                {"/v1/runs/" + "r".repeat(200), "400", "runId"},
+                {"/v1/runs/" + known + "/jobs?state=weird", "400", "state"},
+                {"/v1/runs/" + known + "/jobs?limit=100000", "400", "limit"},
+                {"/v1/runs/" + known + "/jobs?limit=abc", "400", "limit"},
+                {"/v1/runs/" + known + "/jobs?from=-1", "400", "from"},
+                {"/v1/runs/no-such-run/jobs", "404", "runId"},
+                {"/v1/runs/no-such-run/results.ndjson", "404", "runId"},
+                {"/v1/runs/no-such-run/events", "404", "runId"},
+                {"/v1/nothing-here", "404", null},
+                {"/v1/jobs/" + known + "/output", "400", "jobId"},
+                {"/v1/jobs/" + known + ":x/output", "400", "jobId"},
+                {"/v1/jobs/..%2F..:0/output", "400", "jobId"},
+                {"/v1/jobs/" + known + ":0/output?stream=stdin", "400", "stream"},
+                {"/v1/jobs/" + known + ":0/output?attempt=0", "400", "attempt"},
+                {"/v1/jobs/" + known + ":0/output?follow=maybe", "400", "follow"},
+                {"/v1/jobs/" + known + ":99/output", "404", "jobId"},
+                {"/v1/jobs/no-such-run:0/output", "404", "jobId"},
+                {"/v1/jobs/" + known + ":0/output?attempt=5", "404", "attempt"},
+                {"/v1/outputs/" + known + "/0.1.nothex/stdout", "404", "name"},
+                {"/v1/outputs/%2E%2E/0.1." + "ab".repeat(16) + "/stdout", "404", null},
+                {"/v1/outputs/" + known + "/0.1." + "ab".repeat(16) + "/environ", "404", "stream"},
+                {"/v1/blobs/sha256:abc", "400", "digest"},
+                {"/v1/blobs/..%2F..%2Fetc%2Fpasswd", "400", "digest"},
+                {"/v1/blobs/sha256:" + "0".repeat(64), "404", "digest"},
+        };
+        for (String[] get : gets) {
+            requests.add(new BadRequest("GET " + get[0], request(get[0]), Integer.parseInt(get[1]), get[2]));
+        }
+        requests.add(new BadRequest("a garbled Last-Event-ID", request("/v1/runs/" + known + "/events")
+                .header("Last-Event-ID", "yesterday"), 400, "Last-Event-ID"));
+        requests.add(new BadRequest("PUT on a run", request("/v1/runs/" + known)
+                .PUT(HttpRequest.BodyPublishers.noBody()), 405, null));
+        requests.add(new BadRequest("DELETE of no run", request("/v1/runs/no-such-run").DELETE(), 404, "runId"));
+        requests.add(new BadRequest("a blob whose bytes are not its digest", request("/v1/blobs/sha256:"
+                + "1".repeat(64)).header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofString("other bytes")), 422, "digest"));
+        requests.add(new BadRequest("a blob PUT under a bad digest", request("/v1/blobs/sha256:XYZ")
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofString("bytes")), 400, "digest"));
+
+        for (BadRequest bad : requests) {
+            Answer answer = send(bad.request());
+            assertEquals(bad.status(), answer.status(), bad.what() + " -> " + answer.body());
             assertTrue(answer.body().get("error").asText().length() > 10, answer.body().toString());
             assertFalse(answer.body().toString().contains("Exception"), "no stack trace or class: " + answer.body());
-            if (bad[2] != null) {
-                assertEquals(bad[2], answer.body().path("field").asText(), bad[0] + " -> " + answer.body());
+            if (bad.field() != null) {
+                assertEquals(bad.field(), answer.body().path("field").asText(), bad.what() + " -> " + answer.body());
             }
-            assertEquals(200, get("/v1/runs/" + known).status(), "the server still serves after " + bad[0]);
+            assertEquals(200, get("/v1/runs/" + known).status(), "the server still serves after " + bad.what());
         }
-
-        Answer wrongType = send(request("/v1/runs").header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        assertEquals(415, wrongType.status());
-        Answer huge = send(request("/v1/runs").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jobs\": [" + "{\"command\": [\"true\"]},"
-                        .repeat(3_100_000) + "{\"command\": [\"true\"]}]}"))); // 68.2 MB, over 64 MiB
-        assertEquals(413, huge.status(), huge.body().toString());
-        Answer hugeHeader = send(request("/v1/runs/" + known).header("X-Padding", "a".repeat(20_000)));
-        assertEquals(431, hugeHeader.status());
-        assertTrue(hugeHeader.body().get("error").asText().contains("exceeds the configured limit"));
-        assertEquals(404, get("/v1/runs/no-such-run").status());
-        assertEquals(400, get("/v1/runs/..%2F..%2Fetc").status());
-        assertEquals(400, get("/v1/runs/" + known + "/jobs?state=weird").status());
-        assertEquals(400, get("/v1/runs/" + known + "/jobs?limit=100000").status());
-        assertEquals(404, get("/v1/nothing-here").status());
-        assertEquals(405, send(request("/v1/runs/" + known).PUT(HttpRequest.BodyPublishers.noBody())).status());
+        assertTrue(requests.size() >= 60, "acceptance asks for at least 60 bad requests, not " + requests.size());
+        System.out.println(requests.size() + " bad requests, each answered with its 4xx and a JSON error");
         assertEquals(200, get("/v1/runs/" + known).status());
     }
 }

@@ -58,8 +58,21 @@ final class ClusterRoutes extends AllDirectives {
                 + gauge("flotilla_running_jobs", "Jobs running.", state.runningJobs())
                 + "# HELP flotilla_finished_jobs_total Jobs that have their final result.\n"
                 + "# TYPE flotilla_finished_jobs_total counter\n"
-                + "flotilla_finished_jobs_total " + state.finishedJobs() + "\n";
+                + "flotilla_finished_jobs_total " + state.finishedJobs() + "\n"
+                + histogram("flotilla_dispatch_latency_seconds", "Time from a job entering the queue (its run "
+                        + "accepted, or its retry due) to its dispatch to a node.", state.dispatchLatency());
         return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text));
+    }
+
+    private static String histogram(String name, String help, SchedulerProtocol.LatencyHistogram latency) {
+        StringBuilder text = new StringBuilder("# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n");
+        for (int i = 0; i < latency.boundsMillis().size(); i++) {
+            text.append(name).append("_bucket{le=\"").append(latency.boundsMillis().get(i) / 1000.0).append("\"} ")
+                    .append(latency.cumulativeCounts().get(i)).append('\n');
+        }
+        return text.append(name).append("_bucket{le=\"+Inf\"} ").append(latency.count()).append('\n')
+                .append(name).append("_sum ").append(latency.sumMillis() / 1000.0).append('\n')
+                .append(name).append("_count ").append(latency.count()).append('\n').toString();
     }
 
     private static String gauge(String name, String help, long value) {

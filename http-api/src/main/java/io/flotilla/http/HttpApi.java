@@ -3,6 +3,7 @@ package io.flotilla.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.agent.OutputStore;
 import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
 import java.util.Map;
@@ -29,11 +30,12 @@ public final class HttpApi extends AllDirectives {
     /**
      * @param scheduler where to send scheduler commands from this node (the singleton's proxy)
      * @param blobs this node's blob store
+     * @param outputs the job output this node has, live or kept
      * @param blockingIo where file I/O runs, never on the server's own threads
      * @throws IOException when the tokens file cannot be read
      */
     public HttpApi(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler, BlobStore blobs,
-                   Executor blockingIo, HttpSettings settings) throws IOException {
+                   OutputStore outputs, Executor blockingIo, HttpSettings settings) throws IOException {
         this.system = system;
         Optional<Tokens> tokens = settings.tokensFile().isEmpty() ? Optional.empty()
                 : Optional.of(Tokens.read(settings.tokensFile().get()));
@@ -43,6 +45,7 @@ public final class HttpApi extends AllDirectives {
                 new BlobRoutes(blobs, blockingIo, auth, settings.maxBlobBytes()).route(),
                 new RunRoutes(ask, auth, settings.maxRequestBytes()).route(),
                 new ClusterRoutes(ask, auth).route(),
+                new OutputRoutes(system, ask, outputs, blockingIo, auth).route(),
                 pathPrefix("v1", () -> path("openapi.json", () -> get(() -> getFromResource(
                         "io/flotilla/http/openapi.json", ContentTypes.APPLICATION_JSON)))));
         this.routes = handleExceptions(ApiErrors.exceptions(), () -> handleRejections(ApiErrors.rejections(),

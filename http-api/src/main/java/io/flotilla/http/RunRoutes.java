@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -36,7 +35,6 @@ import org.apache.pekko.util.ByteString;
 
 /** {@code /v1/runs}: submit a run, see how far it got, list its jobs, cancel it; each by asking the scheduler. */
 final class RunRoutes extends AllDirectives {
-    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ContentType NDJSON = ContentTypes.create(MediaTypes.applicationWithOpenCharset("x-ndjson"),
             HttpCharsets.UTF_8);
@@ -68,9 +66,9 @@ final class RunRoutes extends AllDirectives {
     }
 
     private Route validRunId(String runId, Supplier<Route> inner) {
-        if (!RUN_ID.matcher(runId).matches()) {
-            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "run id must be 1 to 128 letters, digits, "
-                    + "'.', '_' or '-', got '" + runId + "'", "runId"));
+        if (!RunSpec.isRunId(runId)) {
+            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, RunSpec.RUN_ID_RULE + ", got '" + runId + "'",
+                    "runId"));
         }
         return inner.get();
     }
@@ -114,8 +112,13 @@ final class RunRoutes extends AllDirectives {
                         .put("runId", accepted.runId()).put("duplicate", accepted.duplicate()));
             }
             SchedulerProtocol.Rejected rejected = (SchedulerProtocol.Rejected) reply;
-            return ApiErrors.response(rejected.field().equals("runId") ? StatusCodes.CONFLICT
-                    : StatusCodes.UNPROCESSABLE_ENTITY, rejected.message(), rejected.field());
+            if (!rejected.field().equals("runId")) {
+                return ApiErrors.response(StatusCodes.UNPROCESSABLE_ENTITY, rejected.message(), rejected.field());
+            }
+            return request.runId() == null && idempotencyKey.isPresent()
+                    ? ApiErrors.response(StatusCodes.CONFLICT, "Idempotency-Key " + idempotencyKey.get()
+                            + " was already used for a different run (" + rejected.runId() + ")", "Idempotency-Key")
+                    : ApiErrors.response(StatusCodes.CONFLICT, rejected.message(), rejected.field());
         });
     }
 
@@ -170,8 +173,9 @@ final class RunRoutes extends AllDirectives {
                     int count;
                     try {
                         status = state.map(RunRoutes::jobStatus).orElse(null);
-                        first = from.map(text -> number(text, "from", 0, Integer.MAX_VALUE)).orElse(0);
-                        count = limit.map(text -> number(text, "limit", 1, SchedulerProtocol.MAX_JOBS_PER_PAGE))
+                        first = from.map(text -> QueryParams.number(text, "from", 0, Integer.MAX_VALUE)).orElse(0);
+                        count = limit.map(text -> QueryParams.number(text, "limit", 1,
+                                        SchedulerProtocol.MAX_JOBS_PER_PAGE))
                                 .orElse(SchedulerProtocol.MAX_JOBS_PER_PAGE);
                     } catch (InvalidSpecException e) {
                         return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, e.getMessage(), e.field()));
@@ -234,17 +238,6 @@ final class RunRoutes extends AllDirectives {
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException("state", "unknown job state '" + text + "'; expected one of pending, "
                     + "running, passed, failed, cancelled");
-        }
-    }
-
-    private static int number(String text, String field, int min, int max) {
-        try {
-            int value = Integer.parseInt(text);
-            InvalidSpecException.require(value >= min && value <= max, field,
-                    field + " " + value + " is outside " + min + " .. " + max);
-            return value;
-        } catch (NumberFormatException e) {
-            throw new InvalidSpecException(field, field + " must be a whole number, got '" + text + "'");
         }
     }
 }

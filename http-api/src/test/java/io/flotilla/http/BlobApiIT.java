@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.agent.OutputStore;
 import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,8 @@ class BlobApiIT {
 
     @TempDir
     static Path store;
+    @TempDir
+    static Path outputDir;
     private static BlobStore blobs;
     private static String base;
 
@@ -44,8 +47,8 @@ class BlobApiIT {
     static void serve() throws Exception {
         blobs = new BlobStore(store);
         ServerBinding binding = new HttpApi(kit.system(), kit.<SchedulerProtocol.Command>createTestProbe().getRef(),
-                blobs, Executors.newCachedThreadPool(), new HttpSettings(0, LIMIT, LIMIT, Optional.empty(),
-                Duration.ofSeconds(1))).bind("127.0.0.1", 0).toCompletableFuture().get();
+                blobs, new OutputStore(outputDir), Executors.newCachedThreadPool(), new HttpSettings(0, LIMIT, LIMIT,
+                Optional.empty(), Duration.ofSeconds(1))).bind("127.0.0.1", 0).toCompletableFuture().get();
         base = "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
     }
 

@@ -9,10 +9,6 @@ import io.flotilla.sandbox.LayerCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,23 +40,18 @@ final class LayerFetcher {
     private final LayerCache layers;
     private final ActorSystem<?> system;
     private final Duration searchFor;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ConcurrentHashMap<String, CompletableFuture<Void>> downloads = new ConcurrentHashMap<>();
-    private volatile Set<ActorRef<NodeAgentProtocol.Command>> peers = Set.of();
+    private final PeerAgents peers;
 
     /**
      * @param searchFor how long to keep looking for a layer no node has yet: the cluster may still be telling this
      *                  node about its peers, or the client may still be uploading the layer
      */
-    LayerFetcher(LayerCache layers, ActorSystem<?> system, Duration searchFor) {
+    LayerFetcher(LayerCache layers, ActorSystem<?> system, PeerAgents peers, Duration searchFor) {
         this.layers = layers;
         this.system = system;
+        this.peers = peers;
         this.searchFor = searchFor;
-    }
-
-    /** The other nodes' agents, as the receptionist last listed them. */
-    void peers(Set<ActorRef<NodeAgentProtocol.Command>> peers) {
-        this.peers = Set.copyOf(peers);
     }
 
     /**
@@ -110,11 +101,11 @@ final class LayerFetcher {
     private void fetch(String digest) {
         log.info("layer {} is not on this node: looking for it on the other nodes", digest);
         long giveUpAt = System.nanoTime() + searchFor.toNanos();
-        Set<ActorRef<NodeAgentProtocol.Command>> asked = peers;
+        Set<ActorRef<NodeAgentProtocol.Command>> asked = peers.current();
         List<String> urls = locate(digest, asked);
         while (urls.isEmpty() && System.nanoTime() < giveUpAt) {
             sleep(Duration.ofSeconds(1));
-            asked = peers;
+            asked = peers.current();
             urls = locate(digest, asked);
         }
         if (urls.isEmpty()) {
@@ -166,12 +157,7 @@ final class LayerFetcher {
     }
 
     private void download(String digest, String url) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
-            }
+        try (InputStream body = PeerHttp.get(url)) {
             layers.blobs().put(body, digest);
         }
     }

@@ -2,7 +2,9 @@ package io.flotilla.agent;
 
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.NodeAgentProtocol.Command;
+import io.flotilla.protocol.NodeAgentProtocol.CopyOutput;
 import io.flotilla.protocol.NodeAgentProtocol.FindBlob;
+import io.flotilla.protocol.NodeAgentProtocol.FindOutput;
 import io.flotilla.protocol.NodeAgentProtocol.KillAttempts;
 import io.flotilla.protocol.NodeAgentProtocol.RunShard;
 import io.flotilla.protocol.SchedulerProtocol;
@@ -56,12 +58,15 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     private final AgentSettings settings;
     private final Executor blockingIo;
     private final SlotQueue<Runnable> slots;
+    private final PeerAgents peers = new PeerAgents();
     private final LayerFetcher fetcher;
+    private final OutputStore outputs;
+    private final OutputCopies copies;
     private final ContainerStarter starter;
     private final String blobBaseUrl;
 
-    private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox,
-                      ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings, String blobBaseUrl) {
+    private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox, OutputStore outputs,
+                      ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings, String httpUrl) {
         super(context);
         this.node = node;
         this.sandbox = sandbox;
@@ -70,18 +75,23 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         this.blockingIo = context.getSystem().dispatchers().lookup(
                 DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
         this.slots = new SlotQueue<>(slotCount);
-        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), settings.layerSearch());
-        this.starter = new ContainerStarter(sandbox, fetcher, blockingIo, settings.outputTailBytes());
-        this.blobBaseUrl = blobBaseUrl;
+        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), peers, settings.layerSearch());
+        this.outputs = outputs;
+        this.copies = new OutputCopies(outputs, context.getSystem(), peers,
+                httpUrl == null ? null : httpUrl + "/v1/outputs");
+        this.starter = new ContainerStarter(sandbox, fetcher, outputs, copies, blockingIo, settings.outputTailBytes());
+        this.blobBaseUrl = httpUrl == null ? null : httpUrl + "/v1/blobs";
     }
 
     /**
      * @param node this machine's name in the cluster (its address)
      * @param slotCount how many jobs it runs at once
-     * @param blobBaseUrl where this node serves its blobs over HTTP ({@code .../v1/blobs}); null when it does not
+     * @param outputs where attempts' output is kept; the node's HTTP API serves it from there
+     * @param httpUrl where this node serves its REST API, blobs and outputs ({@code http://host:port}); null when
+     *                it does not
      */
-    public static Behavior<Command> create(String node, int slotCount, Sandbox sandbox,
-                                           ActorRef<SchedulerProtocol.Command> scheduler, String blobBaseUrl) {
+    public static Behavior<Command> create(String node, int slotCount, Sandbox sandbox, OutputStore outputs,
+                                           ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             AgentSettings settings = AgentSettings.from(context.getSystem().settings().config());
             context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
@@ -89,7 +99,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
                     context.messageAdapter(Receptionist.Listing.class, PeersChanged::new)));
             timers.startTimerWithFixedDelay(new Report(), Duration.ZERO, settings.reportInterval());
             context.getLog().info("node agent {} started with {} slots", node, slotCount);
-            return new NodeAgent(context, node, slotCount, sandbox, scheduler, settings, blobBaseUrl);
+            return new NodeAgent(context, node, slotCount, sandbox, outputs, scheduler, settings, httpUrl);
         }));
     }
 
@@ -101,6 +111,8 @@ public final class NodeAgent extends AbstractBehavior<Command> {
                 .onMessage(Started.class, this::onStarted)
                 .onMessage(Finished.class, this::onFinished)
                 .onMessage(FindBlob.class, this::onFindBlob)
+                .onMessage(FindOutput.class, this::onFindOutput)
+                .onMessage(CopyOutput.class, this::onCopyOutput)
                 .onMessage(PeersChanged.class, this::onPeersChanged)
                 .onMessage(Report.class, report -> {
                     report();
@@ -145,10 +157,21 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         return this;
     }
 
+    private Behavior<Command> onFindOutput(FindOutput find) {
+        CompletableFuture.supplyAsync(() -> copies.locate(find.attempt()), blockingIo).thenAccept(find.replyTo()::tell);
+        return this;
+    }
+
+    private Behavior<Command> onCopyOutput(CopyOutput copy) {
+        CompletableFuture.supplyAsync(() -> copies.keepCopy(copy), blockingIo).thenAccept(error ->
+                copy.replyTo().tell(new NodeAgentProtocol.OutputCopied(copy.attempt(), error)));
+        return this;
+    }
+
     private Behavior<Command> onPeersChanged(PeersChanged changed) {
         Set<ActorRef<Command>> peers = new HashSet<>(changed.listing().getServiceInstances(SERVICE_KEY));
         peers.remove(getContext().getSelf());
-        fetcher.peers(peers);
+        this.peers.update(peers);
         return this;
     }
 

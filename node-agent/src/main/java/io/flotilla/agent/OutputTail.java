@@ -1,6 +1,5 @@
 package io.flotilla.agent;
 
-import io.flotilla.sandbox.JobOutput;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -10,17 +9,6 @@ import java.nio.file.Path;
 /** The end of a job's output, small enough to travel with its result; blocking file I/O. */
 final class OutputTail {
     private OutputTail() {
-    }
-
-    /** The last {@code bytes} of stdout, then of stderr; then the output files are removed. */
-    static String readAndDelete(JobOutput output, int bytes) {
-        String tail = read(output.stdout(), output.stderr(), bytes);
-        try {
-            output.delete();
-        } catch (IOException e) {
-            return tail + "(output not deleted: " + e.getMessage() + ")";
-        }
-        return tail;
     }
 
     /** The last {@code bytes} of one file, then of the other. */

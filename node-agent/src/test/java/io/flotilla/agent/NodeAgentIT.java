@@ -34,6 +34,7 @@ class NodeAgentIT {
                     + "flotilla.node-agent.layer-search = 1s")));
     private static final Path dataDir = createDataDir();
     private static final Sandbox sandbox = openSandbox();
+    private static final OutputStore outputs = openOutputs();
 
     private static Path createDataDir() {
         try {
@@ -46,6 +47,14 @@ class NodeAgentIT {
     private static Sandbox openSandbox() {
         try {
             return Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static OutputStore openOutputs() {
+        try {
+            return new OutputStore(dataDir.resolve("outputs"));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
@@ -75,7 +84,7 @@ class NodeAgentIT {
     @Test
     void runsEachAttemptOfAShardAndReportsItsResultWithTheEndOfItsOutput() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-a", 1, sandbox,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-a", 1, sandbox, outputs,
                 scheduler.getRef(), null));
         List<JobAttempt> attempts = List.of(new JobAttempt("r", 0, 1), new JobAttempt("r", 1, 1),
                 new JobAttempt("r", 2, 1), new JobAttempt("r", 3, 1));
@@ -99,9 +108,59 @@ class NodeAgentIT {
     }
 
     @Test
+    void anAttemptsWholeOutputCanBeReadWhileItRunsAndIsKeptAfterItEnds() throws Exception {
+        Path gate = Files.createDirectories(dataDir.resolve("gate"));
+        TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-e", 1, sandbox, outputs,
+                scheduler.getRef(), "http://127.0.0.1:8600"));
+        JobAttempt attempt = new JobAttempt("o", 0, 1);
+        agent.tell(new NodeAgentProtocol.RunShard(5, List.of(attempt), List.of(ContainerSpec.builder("sh", "-c",
+                "seq 1 20000; echo to stderr >&2; until [ -e /gate/open ]; do sleep 0.05; done; echo last")
+                .layer(new Layer.HostPath(gate.toString(), "/gate")).build()), false, scheduler.getRef()));
+        String all = java.util.stream.IntStream.rangeClosed(1, 20000).mapToObj(i -> i + "\n")
+                .collect(java.util.stream.Collectors.joining());
+
+        AttemptOutput live = awaitOutput(attempt, all.length() + "to stderr\n".length());
+        assertTrue(!live.isEnded());
+        assertEquals(all, new String(live.read(AttemptOutput.Stream.STDOUT, 0, 1 << 20)));
+        TestProbe<NodeAgentProtocol.Reply> asker = kit.createTestProbe();
+        agent.tell(new NodeAgentProtocol.FindOutput(attempt, asker.getRef()));
+        assertEquals(new NodeAgentProtocol.OutputLocation(attempt, "http://127.0.0.1:8600/v1/outputs/o/"
+                + live.name(), true), asker.receiveMessage(Duration.ofSeconds(30)));
+        Files.createFile(gate.resolve("open"));
+
+        SchedulerProtocol.AttemptFinished finished = results(scheduler, 1).get(attempt);
+        assertTrue(finished.result().succeeded(), finished.toString());
+        assertTrue(finished.outputTail().length() < 10_000, "only the end travels with the result");
+        AttemptOutput kept = outputs.find(attempt).orElseThrow();
+        assertTrue(kept.isEnded());
+        assertEquals(all + "last\n", new String(kept.read(AttemptOutput.Stream.STDOUT, 0, 1 << 20)));
+        assertEquals("to stderr\n", new String(kept.read(AttemptOutput.Stream.STDERR, 0, 1 << 20)));
+        assertEquals("20000\nlast\n", new String(kept.read(AttemptOutput.Stream.STDOUT, all.length() - 6, 100)));
+        agent.tell(new NodeAgentProtocol.FindOutput(attempt, asker.getRef()));
+        assertEquals(new NodeAgentProtocol.OutputLocation(attempt, "http://127.0.0.1:8600/v1/outputs/o/"
+                + kept.name(), false), asker.receiveMessage(Duration.ofSeconds(30)));
+        agent.tell(new NodeAgentProtocol.FindOutput(new JobAttempt("o", 0, 2), asker.getRef()));
+        assertEquals(new NodeAgentProtocol.OutputLocation(new JobAttempt("o", 0, 2), null, false),
+                asker.receiveMessage(Duration.ofSeconds(30)));
+    }
+
+    private static AttemptOutput awaitOutput(JobAttempt attempt, long bytes) throws Exception {
+        long giveUpAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < giveUpAt) {
+            java.util.Optional<AttemptOutput> output = outputs.find(attempt);
+            if (output.isPresent() && output.get().size() >= bytes) {
+                return output.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no output of " + bytes + " bytes for " + attempt + " within 30 s");
+    }
+
+    @Test
     void killingAnAttemptEndsItsProcessesAndItIsReportedCancelled() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-b", 2, sandbox,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-b", 2, sandbox, outputs,
                 scheduler.getRef(), null));
         JobAttempt attempt = new JobAttempt("k", 0, 1);
         agent.tell(new NodeAgentProtocol.RunShard(2, List.of(attempt), List.of(
@@ -118,9 +177,9 @@ class NodeAgentIT {
     }
 
     @Test
-    void aSharedContainerRunsItsAttemptsOneAfterAnotherEachWithItsOwnCommandAndResult() {
+    void aSharedContainerRunsItsAttemptsOneAfterAnotherEachWithItsOwnCommandAndResult() throws Exception {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-c", 1, sandbox,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-c", 1, sandbox, outputs,
                 scheduler.getRef(), null));
         Limits limits = Limits.DEFAULT.withOutputLimitBytes(1000);
         List<ContainerSpec> specs = List.of(
@@ -149,6 +208,9 @@ class NodeAgentIT {
         assertEquals(Outcome.TIMED_OUT, results.get(attempts.get(3)).result().outcome());
         assertEquals("bar\n/tmp\n", results.get(attempts.get(4)).outputTail());
         assertEquals(new JobResult.OutputSummary(100_000, 1000), results.get(attempts.get(5)).result().stdout());
+        assertEquals("bar\n/tmp\n", new String(outputs.find(attempts.get(4)).orElseThrow()
+                .read(AttemptOutput.Stream.STDOUT, 0, 100)), "each attempt of a shared container keeps its output");
+        assertEquals(1000, outputs.find(attempts.get(5)).orElseThrow().size());
         assertEquals(Outcome.SIGNALED, results.get(attempts.get(6)).result().outcome());
         assertEquals(11, results.get(attempts.get(6)).result().signal());
     }
@@ -156,7 +218,7 @@ class NodeAgentIT {
     @Test
     void killingAnAttemptOfASharedContainerEndsTheContainerAndEveryAttemptInIt() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-d", 1, sandbox,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-d", 1, sandbox, outputs,
                 scheduler.getRef(), null));
         List<JobAttempt> attempts = List.of(new JobAttempt("t", 0, 1), new JobAttempt("t", 1, 1));
         agent.tell(new NodeAgentProtocol.RunShard(4, attempts, List.of(

@@ -49,11 +49,37 @@ public final class NodeAgentProtocol {
     public record FindBlob(String digest, ActorRef<Reply> replyTo) implements Command {
     }
 
+    /**
+     * Sent by a node's HTTP API that was asked for a job's output: say whether this node has the attempt's output,
+     * live or kept, and where it serves it. The bytes go over HTTP.
+     */
+    public record FindOutput(JobAttempt attempt, ActorRef<Reply> replyTo) implements Command {
+    }
+
+    /**
+     * Sent by the agent of the node that ran an attempt, once the attempt has ended: keep a copy of its output,
+     * read from {@code url} ({@code url + "/stdout"} and {@code url + "/stderr"}), so that the output outlives that
+     * node; answer {@link OutputCopied}.
+     */
+    public record CopyOutput(JobAttempt attempt, String url, ActorRef<Reply> replyTo) implements Command {
+    }
+
     /** What a node agent answers to other nodes' agents. */
     public sealed interface Reply extends CrossNode {
     }
 
     /** The answer to {@link FindBlob}: the URL this node serves the blob at, or null when it does not have it. */
     public record BlobLocation(String digest, String url) implements Reply {
+    }
+
+    /**
+     * The answer to {@link FindOutput}: where this node serves the attempt's output (add {@code /stdout} or
+     * {@code /stderr}), or null when it does not have it; {@code live} while the attempt still runs here.
+     */
+    public record OutputLocation(JobAttempt attempt, String url, boolean live) implements Reply {
+    }
+
+    /** The answer to {@link CopyOutput}: null when the copy is kept, else why not. */
+    public record OutputCopied(JobAttempt attempt, String error) implements Reply {
     }
 }

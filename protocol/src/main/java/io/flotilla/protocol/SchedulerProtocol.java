@@ -133,10 +133,21 @@ public final class SchedulerProtocol {
     }
 
     /** The cluster as the scheduler sees it; {@code finishedJobs} counts every job of every run it knows. */
-    public record ClusterState(List<NodeView> nodes, long pendingJobs, int runningJobs, long finishedJobs)
-            implements ClusterReply {
+    public record ClusterState(List<NodeView> nodes, long pendingJobs, int runningJobs, long finishedJobs,
+                               LatencyHistogram dispatchLatency) implements ClusterReply {
         public ClusterState {
             nodes = List.copyOf(nodes);
+        }
+    }
+
+    /**
+     * How long jobs waited from entering the queue to being sent to a node: {@code cumulativeCounts.get(i)} jobs
+     * waited at most {@code boundsMillis.get(i)}; {@code count} jobs in all, {@code sumMillis} together.
+     */
+    public record LatencyHistogram(List<Long> boundsMillis, List<Long> cumulativeCounts, long sumMillis, long count) {
+        public LatencyHistogram {
+            boundsMillis = List.copyOf(boundsMillis);
+            cumulativeCounts = List.copyOf(cumulativeCounts);
         }
     }
 

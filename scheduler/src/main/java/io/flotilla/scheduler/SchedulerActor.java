@@ -15,6 +15,7 @@ import io.flotilla.protocol.SchedulerProtocol.SubmitRun;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
 import io.flotilla.scheduler.core.SchedulerEvent;
@@ -73,6 +74,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private final SchedulerSettings settings;
     private final AgentRoster<ActorRef<NodeAgentProtocol.Command>> agents = new AgentRoster<>();
     private final RunStreams streams = new RunStreams();
+    private final DispatchLatency latency = new DispatchLatency();
     /** Results waiting for the next journal write; results arrive far faster than one write each allows. */
     private final List<AttemptFinished> unwrittenResults = new ArrayList<>();
     private final java.util.Set<JobAttempt> unwrittenAttempts = new java.util.HashSet<>();
@@ -147,6 +149,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 agents.expect(node, state.runningOn(node), now);
             }
             streams.recovered(state);
+            state.runIds().stream().filter(runId -> !state.summary(runId).orElseThrow().finished())
+                    .forEach(runId -> latency.runQueued(runId, now));
             context.getLog().info("scheduler recovered: {} pending and {} running jobs", state.pendingJobs(),
                     state.runningJobs());
         }).build();
@@ -184,6 +188,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                     "runId", "run id " + runId + " was already used for a different run")));
             case NEW -> Effect().persist(new RunAccepted(submit.spec(), System.currentTimeMillis())).thenRun(s -> {
                 streams.started(runId);
+                latency.runQueued(runId, System.currentTimeMillis());
                 submit.replyTo().tell(new SchedulerProtocol.Accepted(runId, false));
                 requestDispatch();
             });
@@ -201,6 +206,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             RunSummary summary = s.summary(cancel.runId()).orElseThrow();
             cancel.replyTo().tell(new SchedulerProtocol.RunFound(summary));
             streams.complete(cancel.runId(), new SchedulerProtocol.RunCompleted(cancel.runId(), summary));
+            latency.runEnded(cancel.runId());
         });
     }
 
@@ -233,7 +239,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         agents.freeSlotsOfAll().forEach((node, free) -> nodes.add(new SchedulerProtocol.NodeView(node, free,
                 state.runningOn(node).size())));
         SchedulerProtocol.ClusterState reply = new SchedulerProtocol.ClusterState(nodes, state.pendingJobs(),
-                state.runningJobs(), state.finishedJobs());
+                state.runningJobs(), state.finishedJobs(), latency.histogram());
         return Effect().none().thenRun(s -> get.replyTo().tell(reply));
     }
 
@@ -379,6 +385,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 }
                 boolean shared = run.jobsPerContainer() > 1;
                 agents.sent(shard.node(), attempts, shared ? 1 : attempts.size(), now);
+                attempts.forEach(a -> latency.dispatched(a.runId(), a.job(), a.attempt(), now));
                 agents.ref(shard.node()).ifPresent(agent -> agent.tell(new RunShard(shard.shardId(), attempts, specs,
                         shared, context.getSelf())));
                 streams.publish(shard.runId(), new SchedulerProtocol.ShardStarted(shard.runId(), shard.node(),
@@ -409,14 +416,19 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
 
     /** Tells the run's followers how an attempt ended and where its job stands now: final, or to run again. */
     private void publishEnded(SchedulerState state, JobAttempt attempt, JobResult result, String outputTail) {
+        JobStatus status = state.jobStatus(attempt.runId(), attempt.job());
         streams.publish(attempt.runId(), new SchedulerProtocol.AttemptCompleted(attempt.runId(), attempt, result,
-                state.jobStatus(attempt.runId(), attempt.job()), outputTail));
+                status, outputTail));
+        if (status == JobStatus.PENDING) {
+            latency.jobRequeued(attempt.runId(), attempt.job(), System.currentTimeMillis());
+        }
     }
 
     private void completeIfFinished(SchedulerState state, String runId) {
         RunSummary summary = state.summary(runId).orElseThrow();
         if (summary.finished()) {
             streams.complete(runId, new SchedulerProtocol.RunCompleted(runId, summary));
+            latency.runEnded(runId);
         }
     }
 }

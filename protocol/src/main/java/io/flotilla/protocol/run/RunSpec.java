@@ -29,12 +29,14 @@ public record RunSpec(String runId, String user, int priority, int retries, List
     public static final int MAX_JOBS_PER_CONTAINER = 10_000;
     public static final int MAX_RETRIES = 10;
     public static final int MAX_PRIORITY = 1000;
-    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** What a run id may be, for error messages. */
+    public static final String RUN_ID_RULE =
+            "run id must be 1 to 128 letters, digits, '.', '_' or '-', and not . or ..";
+    private static final Pattern RUN_ID = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,128}");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
 
     public RunSpec {
-        InvalidSpecException.require(runId != null && RUN_ID.matcher(runId).matches(), "runId",
-                "run id must be 1 to 128 letters, digits, '.', '_' or '-', got '" + runId + "'");
+        InvalidSpecException.require(isRunId(runId), "runId", RUN_ID_RULE + ", got '" + runId + "'");
         InvalidSpecException.require(user != null && USER.matcher(user).matches(), "user",
                 "user must be 1 to 64 letters, digits, '.', '_', '@' or '-', got '" + user + "'");
         InvalidSpecException.require(Math.abs(priority) <= MAX_PRIORITY, "priority",
@@ -68,6 +70,11 @@ public record RunSpec(String runId, String user, int priority, int retries, List
         }
         jobs = List.copyOf(jobs);
         expectedMillis = expectedMillis == null ? null : List.copyOf(expectedMillis);
+    }
+
+    /** Whether a text can name a run: it is then safe as a file name and a URL path segment too. */
+    public static boolean isRunId(String text) {
+        return text != null && RUN_ID.matcher(text).matches();
     }
 
     /** A run whose jobs each get a container of their own, as many at once as there are slots, to the end. */

@@ -52,7 +52,9 @@ public final class KryoRegistrations {
             SchedulerProtocol.GetJobs.class, SchedulerProtocol.GetCluster.class, SchedulerProtocol.JobsFound.class,
             SchedulerProtocol.JobView.class, SchedulerProtocol.ClusterState.class, SchedulerProtocol.NodeView.class,
             SchedulerProtocol.FollowRunEvents.class, SchedulerProtocol.StreamRestarted.class,
-            SchedulerProtocol.NumberedEvent.class);
+            SchedulerProtocol.NumberedEvent.class, NodeAgentProtocol.FindOutput.class,
+            NodeAgentProtocol.CopyOutput.class, NodeAgentProtocol.OutputLocation.class,
+            NodeAgentProtocol.OutputCopied.class, SchedulerProtocol.LatencyHistogram.class);
 
     private KryoRegistrations() {
     }

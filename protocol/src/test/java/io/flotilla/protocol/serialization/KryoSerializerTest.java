@@ -88,13 +88,21 @@ class KryoSerializerTest {
                 new SchedulerProtocol.JobsFound("run-1", List.of(new SchedulerProtocol.JobView(3, JobStatus.FAILED, 2,
                         result, "assert 1 == 2\n"), new SchedulerProtocol.JobView(4, JobStatus.RUNNING, 1, null, "")), 5),
                 new SchedulerProtocol.ClusterState(List.of(new SchedulerProtocol.NodeView("node-a", 3, 5)), 1000, 5,
-                        77),
+                        77, new SchedulerProtocol.LatencyHistogram(List.of(10L, 100L), List.of(3L, 4L), 250, 5)),
                 new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), true, scheduler),
                 new NodeAgentProtocol.KillAttempts(List.of(attempt)),
                 new NodeAgentProtocol.FindBlob("sha256:" + "cd".repeat(32),
                         kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),
                 new NodeAgentProtocol.BlobLocation("sha256:" + "cd".repeat(32),
-                        "http://10.0.0.7:8600/v1/blobs/sha256:" + "cd".repeat(32)));
+                        "http://10.0.0.7:8600/v1/blobs/sha256:" + "cd".repeat(32)),
+                new NodeAgentProtocol.FindOutput(attempt, kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),
+                new NodeAgentProtocol.CopyOutput(attempt, "http://10.0.0.7:8600/v1/outputs/run-1/3.1." + "ab".repeat(16),
+                        kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),
+                new NodeAgentProtocol.OutputLocation(attempt, "http://10.0.0.7:8600/v1/outputs/run-1/3.1."
+                        + "ab".repeat(16), true),
+                new NodeAgentProtocol.OutputLocation(attempt, null, false),
+                new NodeAgentProtocol.OutputCopied(attempt, null),
+                new NodeAgentProtocol.OutputCopied(attempt, "HTTP 404"));
     }
 
     @Test
