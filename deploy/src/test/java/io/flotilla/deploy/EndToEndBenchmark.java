@@ -3,7 +3,6 @@ package io.flotilla.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.protocol.job.ContainerSpec;
-import io.flotilla.sandbox.LayerCache;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
 import io.flotilla.sandbox.SandboxJob;
@@ -13,12 +12,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code bench/run end-to-end}: what the whole path costs over the bare sandbox. JOBS {@code /bin/true} jobs go as
@@ -53,7 +53,7 @@ public final class EndToEndBenchmark {
             System.out.printf(Locale.ROOT, "REST API to last result: %8.1f jobs/s%n", jobs / endToEnd);
             System.out.printf(Locale.ROOT, "RESULT e2e_vs_raw_sandbox %.2f%n", raw / endToEnd);
         } finally {
-            LayerCache.deleteTree(dataDir);
+            new ProcessBuilder("rm", "-rf", dataDir.toString()).start().waitFor();
         }
     }
 
@@ -62,7 +62,7 @@ public final class EndToEndBenchmark {
         ContainerSpec spec = ContainerSpec.builder("/bin/true").build();
         long start = System.nanoTime();
         List<Future<?>> workers = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(jobs);
+        AtomicInteger left = new AtomicInteger(jobs);
         for (int worker = 0; worker < inFlight; worker++) {
             workers.add(pool.submit(() -> {
                 while (left.getAndDecrement() > 0) {

@@ -260,8 +260,30 @@ class RestApiIT {
     }
 
     @Test
+    void aJobsWholeOutputIsServedAndOutputNeverPrintedIsEmpty() throws Exception {
+        String runId = submit("{\"jobs\": [{\"command\": [\"seq\", \"1\", \"20000\"]}, {\"command\": [\"true\"]}]}");
+        awaitEnd(runId);
+        Function<String, HttpResponse<String>> output = path -> {
+            try {
+                return http.send(request("/v1/jobs/" + runId + path).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        HttpResponse<String> whole = output.apply(":0/output");
+        assertEquals(200, whole.statusCode());
+        assertEquals("text/plain; charset=UTF-8", whole.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, 20_000).mapToObj(i -> i + "\n")
+                .collect(java.util.stream.Collectors.joining()), whole.body(), "all of it, far beyond the tail");
+        assertEquals("", output.apply(":0/output?stream=stderr").body());
+        HttpResponse<String> silent = output.apply(":1/output?follow=true");
+        assertEquals(200, silent.statusCode());
+        assertEquals("", silent.body(), "a job that printed nothing has empty output, and a follow of it ends");
+    }
+
+    @Test
     void theOpenApiDescriptionHasExactlyTheRoutesTheServerServes() throws Exception {
-        String runId = submit("{\"jobs\": [{\"command\": [\"true\"]}]}");
+        String runId = submit("{\"jobs\": [{\"command\": [\"echo\", \"kept\"]}]}");
         awaitEnd(runId);
         byte[] blob = "a blob for the route check\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String digest = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest

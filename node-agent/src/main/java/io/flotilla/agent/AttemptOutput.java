@@ -40,7 +40,10 @@ public final class AttemptOutput {
         return attempt;
     }
 
-    /** The name the store files it under, {@code JOB.ATTEMPT.KEY}; KEY is random, so knowing the name is the right to read. */
+    /**
+     * The name the store files it under, {@code JOB.ATTEMPT.KEY}; KEY is random, so knowing the name is the right
+     * to read.
+     */
     public String name() {
         return attempt.job() + "." + attempt.attempt() + "." + key;
     }
@@ -94,6 +97,13 @@ public final class AttemptOutput {
         moveIfPresent(stdout, newStdout);
         stdout = newStdout;
         stderr = newStderr;
+        ended.complete(null);
+    }
+
+    /** Removes the files of an output that stayed empty, then marks it ended. */
+    synchronized void deleteAndEnd() throws IOException {
+        Files.deleteIfExists(stdout);
+        Files.deleteIfExists(stderr);
         ended.complete(null);
     }
 

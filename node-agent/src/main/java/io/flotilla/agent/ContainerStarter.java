@@ -82,8 +82,9 @@ final class ContainerStarter {
                 output.file(AttemptOutput.Stream.STDERR), outputTailBytes);
         JobAttempt attempt = output.attempt();
         try {
-            outputs.keep(output);
-            copies.copyToAPeer(output);
+            if (outputs.keep(output)) {
+                copies.copyToAPeer(output);
+            }
         } catch (IOException | RuntimeException e) {
             log.warn("could not keep the output of {}: {}", attempt, e.toString());
         }

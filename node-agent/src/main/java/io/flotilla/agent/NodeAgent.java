@@ -74,7 +74,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         this.settings = settings;
         this.blockingIo = context.getSystem().dispatchers().lookup(
                 DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
-        this.slots = new SlotQueue<>(slotCount);
+        this.slots = new SlotQueue<>(slotCount, slotCount * settings.queueAheadPerSlot());
         this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), peers, settings.layerSearch());
         this.outputs = outputs;
         this.copies = new OutputCopies(outputs, context.getSystem(), peers,

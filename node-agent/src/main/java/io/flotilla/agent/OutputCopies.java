@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps each ended attempt's output on a second node, so that it can still be read when the node that ran the
  * attempt is gone: this node asks a peer's agent to copy it ({@link CopyOutput}), and the peer reads it from this
- * node over HTTP. An attempt that printed nothing needs no copy. Every method blocks, so it runs on the agent's
+ * node over HTTP. Every method blocks, so it runs on the agent's
  * blocking-I/O dispatcher.
  */
 final class OutputCopies {
@@ -60,9 +60,9 @@ final class OutputCopies {
     }
 
     /** Has one peer keep a copy of an ended attempt's output; when no peer can, says so in the log. */
-    void copyToAPeer(AttemptOutput output) throws IOException {
+    void copyToAPeer(AttemptOutput output) {
         List<ActorRef<NodeAgentProtocol.Command>> candidates = new ArrayList<>(peers.current());
-        if (outputsUrl == null || candidates.isEmpty() || output.size() == 0) {
+        if (outputsUrl == null || candidates.isEmpty()) {
             return;
         }
         Collections.shuffle(candidates);

@@ -45,11 +45,22 @@ public final class OutputStore {
         return output;
     }
 
-    /** Moves an ended attempt's output into the store, where it stays. */
-    void keep(AttemptOutput output) throws IOException {
-        Path dir = Files.createDirectories(runDir(output.attempt().runId()));
-        output.moveAndEnd(dir.resolve(output.name() + ".stdout"), dir.resolve(output.name() + ".stderr"));
-        live.remove(output.attempt(), output);
+    /**
+     * Moves an ended attempt's output into the store, where it stays; an attempt that printed nothing leaves
+     * nothing (its result says so). Returns whether anything was kept.
+     */
+    boolean keep(AttemptOutput output) throws IOException {
+        try {
+            if (output.size() == 0) {
+                output.deleteAndEnd();
+                return false;
+            }
+            Path dir = Files.createDirectories(runDir(output.attempt().runId()));
+            output.moveAndEnd(dir.resolve(output.name() + ".stdout"), dir.resolve(output.name() + ".stderr"));
+            return true;
+        } finally {
+            live.remove(output.attempt(), output);
+        }
     }
 
     /** Stores a copy of an attempt's output that another node ran. */

@@ -12,8 +12,10 @@ import java.util.Optional;
 
 /**
  * A node's slots: which containers hold one, and which wait for one. A container runs one attempt, or, when the
- * attempts share it, several one after another; either way it takes one slot. The scheduler may send more than the
- * free slots it last heard of; the extra containers wait here instead of overloading the machine.
+ * attempts share it, several one after another; either way it takes one slot. The node asks for a few containers
+ * more than it has slots ({@code queueAhead}), so that a slot that frees starts the next container at once instead
+ * of waiting for a round trip to the scheduler; and the scheduler may send more than the free slots it last heard
+ * of. Either way the extra containers wait here instead of overloading the machine.
  *
  * @param <J> how a running container is held (a way to kill it)
  */
@@ -23,12 +25,14 @@ final class SlotQueue<J> {
     }
 
     private final int slots;
+    private final int queueAhead;
     private final Deque<Unit> waiting = new ArrayDeque<>();
     /** Containers holding a slot; the value is empty while the sandbox is still starting the container. */
     private final Map<Unit, Optional<J>> holding = new HashMap<>();
 
-    SlotQueue(int slots) {
+    SlotQueue(int slots, int queueAhead) {
         this.slots = slots;
+        this.queueAhead = queueAhead;
     }
 
     void offer(Unit unit) {
@@ -76,8 +80,9 @@ final class SlotQueue<J> {
         return Optional.empty();
     }
 
+    /** How many more containers the node takes now: its free slots, and room in its queue. */
     int freeSlots() {
-        return Math.max(0, slots - holding.size() - waiting.size());
+        return Math.max(0, slots + queueAhead - holding.size() - waiting.size());
     }
 
     /** Every attempt this node has: running, starting or waiting. */

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class NodeAgentIT {
     private static final ActorTestKit kit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseString(
             "pekko.actor.serialize-messages = on\nflotilla.node-agent.report-interval = 200ms\n"
-                    + "flotilla.node-agent.layer-search = 1s")));
+                    + "flotilla.node-agent.layer-search = 1s\nflotilla.node-agent.queue-ahead-per-slot = 0")));
     private static final Path dataDir = createDataDir();
     private static final Sandbox sandbox = openSandbox();
     private static final OutputStore outputs = openOutputs();
