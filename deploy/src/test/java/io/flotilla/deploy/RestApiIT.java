@@ -261,7 +261,8 @@ class RestApiIT {
 
     @Test
     void aJobsWholeOutputIsServedAndOutputNeverPrintedIsEmpty() throws Exception {
-        String runId = submit("{\"jobs\": [{\"command\": [\"seq\", \"1\", \"20000\"]}, {\"command\": [\"true\"]}]}");
+        String runId = submit("{\"jobs\": [{\"command\": [\"seq\", \"1\", \"20000\"]}, "
+                + "{\"command\": [\"true\"]}]}");
         awaitEnd(runId);
         Function<String, HttpResponse<String>> output = path -> {
             try {
@@ -500,9 +501,11 @@ class RestApiIT {
                 .PUT(HttpRequest.BodyPublishers.noBody()), 405, null));
         requests.add(new BadRequest("DELETE of no run", request("/v1/runs/no-such-run").DELETE(), 404, "runId"));
         requests.add(new BadRequest("a blob whose bytes are not its digest", request("/v1/blobs/sha256:"
-                + "1".repeat(64)).header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofString("other bytes")), 422, "digest"));
+                + "1".repeat(64)).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofString("other bytes")), 422, "digest"));
         requests.add(new BadRequest("a blob PUT under a bad digest", request("/v1/blobs/sha256:XYZ")
-                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofString("bytes")), 400, "digest"));
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofString("bytes")),
+                400, "digest"));
 
         for (BadRequest bad : requests) {
             Answer answer = send(bad.request());

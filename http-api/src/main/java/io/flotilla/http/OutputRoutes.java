@@ -8,6 +8,7 @@ import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
+import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -166,8 +167,14 @@ final class OutputRoutes extends AllDirectives {
                 == 0) {
             return ok(Source.empty());
         }
+        String job = attempt.runId() + ":" + attempt.job();
+        if (result == null && attempt.attempt() == view.attempts() && view.status() == JobStatus.RUNNING) {
+            return ApiErrors.response(StatusCodes.NOT_FOUND, "attempt " + attempt.attempt() + " of job " + job
+                    + " has no output yet: it waits for a slot on its node (or its node is gone, and it will run again)",
+                    "jobId");
+        }
         return ApiErrors.response(StatusCodes.NOT_FOUND, "no node has the output of attempt " + attempt.attempt()
-                + " of job " + attempt.runId() + ":" + attempt.job() + " (the node that ran it may be gone)", "jobId");
+                + " of job " + job + " (the node that ran it may be gone)", "jobId");
     }
 
     private Route nodeOutput(String runId, String name, String streamName) {

@@ -27,11 +27,18 @@ final class AgentRoster<A> {
     private final Map<String, Agent<A>> agents = new LinkedHashMap<>();
     private final Map<JobAttempt, Long> sentAt = new HashMap<>();
 
-    /** An agent's report replaces what the roster guessed about its free slots. */
-    void report(String node, A ref, int freeSlots, long nowMillis) {
+    /**
+     * An agent's report replaces what the roster guessed about its free slots, less the attempts on their way to it:
+     * sent within {@code graceMillis}, believed to run there, and not in the report yet. Without that, a report
+     * that crossed a dispatch would have the node sent its free slots twice.
+     */
+    void report(String node, A ref, int freeSlots, Set<JobAttempt> believed, Collection<JobAttempt> reported,
+                long nowMillis, long graceMillis) {
         Agent<A> agent = agents.computeIfAbsent(node, n -> new Agent<>());
         agent.ref = ref;
-        agent.freeSlots = freeSlots;
+        long onTheirWay = believed.stream().filter(attempt -> !reported.contains(attempt)
+                && sentAt.getOrDefault(attempt, 0L) >= nowMillis - graceMillis).count();
+        agent.freeSlots = (int) Math.max(0, freeSlots - onTheirWay);
         agent.lastSeenMillis = nowMillis;
     }
 

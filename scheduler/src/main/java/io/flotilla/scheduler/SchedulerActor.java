@@ -255,11 +255,13 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
 
     private Effect<SchedulerEvent, SchedulerState> onAgentStatus(SchedulerState state, AgentStatus status) {
         long now = System.currentTimeMillis();
-        agents.report(status.node(), status.agent(), status.freeSlots(), now);
+        java.util.Set<JobAttempt> believed = new java.util.HashSet<>(state.runningOn(status.node()));
         // An attempt whose result waits in the batch has ended, not vanished: the agent rightly no longer lists it.
-        List<JobAttempt> missing = agents.missing(state.runningOn(status.node()), status.running(), now,
+        believed.removeAll(unwrittenAttempts);
+        java.util.Set<JobAttempt> reported = new java.util.HashSet<>(status.running());
+        agents.report(status.node(), status.agent(), status.freeSlots(), believed, reported, now,
                 settings.lease().toMillis());
-        missing.removeIf(unwrittenAttempts::contains);
+        List<JobAttempt> missing = agents.missing(believed, reported, now, settings.lease().toMillis());
         if (missing.isEmpty()) {
             requestDispatch();
             return Effect().none();

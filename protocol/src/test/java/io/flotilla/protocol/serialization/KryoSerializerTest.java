@@ -96,8 +96,8 @@ class KryoSerializerTest {
                 new NodeAgentProtocol.BlobLocation("sha256:" + "cd".repeat(32),
                         "http://10.0.0.7:8600/v1/blobs/sha256:" + "cd".repeat(32)),
                 new NodeAgentProtocol.FindOutput(attempt, kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),
-                new NodeAgentProtocol.CopyOutput(attempt, "http://10.0.0.7:8600/v1/outputs/run-1/3.1." + "ab".repeat(16),
-                        kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),
+                new NodeAgentProtocol.CopyOutput(attempt, "http://10.0.0.7:8600/v1/outputs/run-1/3.1."
+                        + "ab".repeat(16), kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),
                 new NodeAgentProtocol.OutputLocation(attempt, "http://10.0.0.7:8600/v1/outputs/run-1/3.1."
                         + "ab".repeat(16), true),
                 new NodeAgentProtocol.OutputLocation(attempt, null, false),
