@@ -134,6 +134,7 @@ class ClusterIT {
         try (ClusterNodes nodes = new ClusterNodes(3)) {
             nodes.startAll(2);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
+                nodes.awaitHttp(0);
                 HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(0)
                         + "/v1/blobs/" + digest)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -182,6 +183,8 @@ class ClusterIT {
                     }
                 }
                 int onNode2 = jobsOn(nodeOfJob, nodes.address(2)).get(0);
+                nodes.awaitHttp(0);
+                nodes.awaitHttp(1);
                 // Through node 0, read what a job running on node 1 printed so far (its queued jobs have no output).
                 long giveUpAt = System.currentTimeMillis() + ClusterClient.PATIENCE.toMillis();
                 String outputUrl = null;

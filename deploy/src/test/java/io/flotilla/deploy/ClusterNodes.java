@@ -52,6 +52,27 @@ final class ClusterNodes implements AutoCloseable {
         return "http://127.0.0.1:" + httpPorts.get(node);
     }
 
+    /**
+     * Waits until node {@code node} serves HTTP: a node is Up in the cluster before it has bound its API (it first
+     * makes sure the journal's tables exist).
+     */
+    void awaitHttp(int node) throws InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long giveUpAt = System.currentTimeMillis() + ClusterClient.PATIENCE.toMillis();
+        while (System.currentTimeMillis() < giveUpAt) {
+            try {
+                if (http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(httpUrl(node) + "/healthz"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("node " + node + " does not serve HTTP at " + httpUrl(node));
+    }
+
     Process process(int node) {
         return processes.get(node);
     }
