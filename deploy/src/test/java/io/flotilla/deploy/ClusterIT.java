@@ -345,6 +345,11 @@ class ClusterIT {
                 TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
                         new RunSpec("handover", "ann", 0, 0, jobs, null));
                 events.receiveMessage(ClusterClient.PATIENCE); // work has started
+                // A client follows the run's event stream through node 2 while the scheduler moves.
+                nodes.awaitHttp(2);
+                java.util.concurrent.CompletableFuture<List<String>> sse = HttpClient.newHttpClient().sendAsync(
+                        HttpRequest.newBuilder(URI.create(nodes.httpUrl(2) + "/v1/runs/handover/events")).build(),
+                        HttpResponse.BodyHandlers.ofLines()).thenApplyAsync(response -> response.body().toList());
 
                 long terminatedAt = System.currentTimeMillis();
                 nodes.process(0).destroy(); // SIGTERM
@@ -362,6 +367,13 @@ class ClusterIT {
                 assertEquals(2, client.workersUp());
                 assertTrue(((PostgresTestJournal) nodes.journal()).journaledEvents() > 0,
                         "the scheduler journaled to PostgreSQL");
+                List<String> streamed = sse.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(streamed.contains("event:restarted"), "the new scheduler restarted the stream: "
+                        + streamed.stream().filter(line -> line.startsWith("event")).distinct().toList());
+                assertTrue(streamed.contains("event:completed") && streamed.stream().anyMatch(line ->
+                        line.startsWith("data:") && line.contains("\"passed\":120")),
+                        "the stream went on to the run's end: " + streamed.subList(Math.max(0, streamed.size() - 8),
+                                streamed.size()));
             }
         }
     }

@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -27,11 +29,19 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * {@code GET /v1/runs/{id}/events}: a run's events as server-sent events, each with the id {@code EPOCH:SEQ}. A
  * client that reconnects with {@code Last-Event-ID} gets every event after that one, exactly once; if the scheduler
  * has moved since (a new epoch), a {@code restarted} event comes first and then the final result of every job so
- * far. The stream ends with the run's {@code completed} event.
+ * far. The stream ends with the run's {@code completed} event. The subscription is renewed every few seconds, so
+ * that when the scheduler moves while a client listens, the stream goes on: a {@code restarted} event, the finals so
+ * far, and on.
  */
 final class RunEventStream extends AllDirectives {
     private static final Pattern EVENT_ID = Pattern.compile("([0-9a-f]{1,16}):(\\d{1,18})");
     private static final int BUFFER = 100_000;
+    /** How often the subscription is renewed: a scheduler that moved has forgotten it, and picks it up again. */
+    private static final Duration RENEWAL = Duration.ofSeconds(5);
+
+    /** The last event the client was sent, where a renewed subscription goes on from. */
+    private record Position(String epoch, long seq) {
+    }
 
     private final SchedulerAsk scheduler;
 
@@ -66,14 +76,23 @@ final class RunEventStream extends AllDirectives {
             Pair<ActorRef<NumberedEvent>, Source<NumberedEvent, NotUsed>> events = ActorSource.<NumberedEvent>actorRef(
                     event -> false, event -> Optional.empty(), BUFFER, OverflowStrategy.fail())
                     .preMaterialize(materializer);
+            AtomicReference<Position> last = new AtomicReference<>(new Position(epoch, after));
             scheduler.tell(new SchedulerProtocol.FollowRunEvents(runId, epoch, after, events.first()));
+            Cancellable renewal = scheduler.tellEvery(RENEWAL, () -> new SchedulerProtocol.FollowRunEvents(runId,
+                    last.get().epoch(), last.get().seq(), events.first()));
             Source<ServerSentEvent, NotUsed> sse = events.second()
                     .takeWhile(event -> !(event.event() instanceof SchedulerProtocol.RunCompleted
                             || event.event() instanceof SchedulerProtocol.RunUnknown), true)
-                    .map(event -> ServerSentEvent.create(json(event.event()).toString(),
-                            Optional.of(type(event.event())), Optional.of(event.epoch() + ":" + event.seq()),
-                            OptionalInt.empty()))
-                    .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat);
+                    .map(event -> {
+                        last.set(new Position(event.epoch(), event.seq()));
+                        return ServerSentEvent.create(json(event.event()).toString(), Optional.of(type(event.event())),
+                                Optional.of(event.epoch() + ":" + event.seq()), OptionalInt.empty());
+                    })
+                    .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat)
+                    .watchTermination((notUsed, done) -> {
+                        done.whenComplete((ended, error) -> renewal.cancel());
+                        return notUsed;
+                    });
             return completeOK(sse, EventStreamMarshalling.toEventStream());
         });
     }

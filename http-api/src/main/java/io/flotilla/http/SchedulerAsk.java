@@ -4,6 +4,8 @@ import io.flotilla.protocol.SchedulerProtocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -36,6 +38,15 @@ final class SchedulerAsk extends AllDirectives {
     /** A message that wants no answer. */
     void tell(SchedulerProtocol.Command message) {
         scheduler.tell(message);
+    }
+
+    /**
+     * Tells the scheduler a message now and again every {@code period} until cancelled: how a subscription outlives
+     * the singleton moving to another node, which forgets its subscribers.
+     */
+    Cancellable tellEvery(Duration period, Supplier<SchedulerProtocol.Command> message) {
+        return system.scheduler().scheduleWithFixedDelay(period, period, () -> scheduler.tell(message.get()),
+                system.executionContext());
     }
 
     /** A route made from the scheduler's answer, or 503 when none comes in time. */

@@ -57,6 +57,9 @@ final class RunStreams {
             follow.subscriber().tell(new NumberedEvent(epoch, 0, new SchedulerProtocol.RunUnknown(runId)));
             return;
         }
+        if (numberedFollowers.getOrDefault(runId, List.of()).contains(follow.subscriber())) {
+            return; // a renewal from a follower this scheduler already serves
+        }
         List<RunEvent> log = logs.computeIfAbsent(runId, r -> seed(state, r)); // a finished run's, dropped before
         long after = follow.afterSeq();
         if (!epoch.equals(follow.epoch())) {
