@@ -291,11 +291,8 @@ class RestApiIT {
                 .getInstance("SHA-256").digest(blob));
         assertEquals(201, http.send(request("/v1/blobs/" + digest).PUT(HttpRequest.BodyPublishers.ofByteArray(blob))
                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-        String outputName;
-        try (var files = Files.list(cluster.dataDir().resolve("sandbox/outputs/run-" + runId))) {
-            outputName = files.map(file -> file.getFileName().toString()).filter(file -> file.endsWith(".stdout"))
-                    .findFirst().orElseThrow().replace(".stdout", "");
-        }
+        String outputName = new io.flotilla.agent.OutputStore(cluster.dataDir().resolve("sandbox/outputs"))
+                .find(new io.flotilla.protocol.run.JobAttempt(runId, 0, 1)).orElseThrow().name();
         JsonNode paths = get("/v1/openapi.json").body().get("paths");
         int operations = 0;
         for (var path : (Iterable<Map.Entry<String, JsonNode>>) paths::fields) {

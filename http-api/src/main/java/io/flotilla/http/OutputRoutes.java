@@ -111,13 +111,7 @@ final class OutputRoutes extends AllDirectives {
     /** From this node if it has the output, else from another node that has it, preferring the one running it. */
     private CompletionStage<HttpResponse> serve(JobAttempt attempt, SchedulerProtocol.JobView view,
                                                 AttemptOutput.Stream stream, boolean follow) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return outputs.find(attempt);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, blockingIo).thenCompose(local -> {
+        return CompletableFuture.supplyAsync(() -> outputs.find(attempt), blockingIo).thenCompose(local -> {
             if (local.isPresent()) {
                 return CompletableFuture.completedFuture(ok(bytes(local.get(), stream, follow)));
             }

@@ -40,16 +40,9 @@ public final class AttemptOutput {
         return attempt;
     }
 
-    /**
-     * The name the store files it under, {@code JOB.ATTEMPT.KEY}; KEY is random, so knowing the name is the right
-     * to read.
-     */
+    /** The name peers read it by, {@code JOB.ATTEMPT.KEY}; only the node's own KEY makes a name that reads. */
     public String name() {
         return attempt.job() + "." + attempt.attempt() + "." + key;
-    }
-
-    String key() {
-        return key;
     }
 
     /** Completes when the attempt has ended and its output will not grow any more. */

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -48,15 +47,9 @@ final class OutputCopies {
 
     /** Where this node serves an attempt's output, live or kept; a location without URL when it has none. */
     NodeAgentProtocol.OutputLocation locate(JobAttempt attempt) {
-        try {
-            Optional<AttemptOutput> found = store.find(attempt);
-            if (found.isPresent() && outputsUrl != null) {
-                return new NodeAgentProtocol.OutputLocation(attempt, url(found.get()), !found.get().isEnded());
-            }
-        } catch (IOException e) {
-            log.warn("cannot look for the output of {}: {}", attempt, e.toString());
-        }
-        return new NodeAgentProtocol.OutputLocation(attempt, null, false);
+        return store.find(attempt).filter(found -> outputsUrl != null)
+                .map(found -> new NodeAgentProtocol.OutputLocation(attempt, url(found), !found.isEnded()))
+                .orElseGet(() -> new NodeAgentProtocol.OutputLocation(attempt, null, false));
     }
 
     /** Has one peer keep a copy of an ended attempt's output; when no peer can, says so in the log. */

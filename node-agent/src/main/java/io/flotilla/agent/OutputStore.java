@@ -3,9 +3,14 @@ package io.flotilla.agent;
 import io.flotilla.protocol.run.JobAttempt;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -13,34 +18,38 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The whole output of every attempt this node ran, and copies of attempts other nodes ran, so that a job's output
  * outlives the node that ran it. A running attempt's output is read where the sandbox writes it; once the attempt
- * ends, its files move to {@code ROOT/run-RUN/JOB.ATTEMPT.KEY.stdout|stderr}. The random KEY makes the name hard to
- * guess, so that, like a blob's digest, the name alone lets a peer node read the output over HTTP. Every method
- * touches files, so callers run them on a blocking-I/O dispatcher.
+ * ends, its files move to {@code ROOT/run-RUN/JOB.ATTEMPT.stdout|stderr}, found again in one step however many a run
+ * has. Peers read an output over HTTP by its name, {@code JOB.ATTEMPT.KEY}: KEY is an HMAC of the attempt under this
+ * node's own secret (kept in the store, so it outlives a restart), so that, like a blob's digest, only a name this
+ * node gave out reads anything. Every method touches files, so callers run them on a blocking-I/O dispatcher.
  */
 public final class OutputStore {
     private static final Pattern NAME = Pattern.compile("(\\d{1,9})\\.(\\d{1,9})\\.([0-9a-f]{32})");
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String SECRET_FILE = ".secret";
 
     private final Path root;
+    private final byte[] secret;
     private final Map<JobAttempt, AttemptOutput> live = new ConcurrentHashMap<>();
 
     public OutputStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
+        this.secret = secret(root.resolve(SECRET_FILE));
     }
 
-    /** Whether a name could be one this store gives: {@code JOB.ATTEMPT.KEY}. */
+    /** Whether a name could be one a store gives: {@code JOB.ATTEMPT.KEY}. */
     public static boolean isName(String name) {
         return NAME.matcher(name).matches();
     }
 
     /** Serves a running attempt's output from the files the sandbox writes. */
     AttemptOutput startLive(JobAttempt attempt, Path stdout, Path stderr) {
-        AttemptOutput output = new AttemptOutput(attempt, newKey(), stdout, stderr, false);
+        AttemptOutput output = new AttemptOutput(attempt, key(attempt), stdout, stderr, false);
         live.put(attempt, output);
         return output;
     }
@@ -55,8 +64,8 @@ public final class OutputStore {
                 output.deleteAndEnd();
                 return false;
             }
-            Path dir = Files.createDirectories(runDir(output.attempt().runId()));
-            output.moveAndEnd(dir.resolve(output.name() + ".stdout"), dir.resolve(output.name() + ".stderr"));
+            Files.createDirectories(runDir(output.attempt().runId()));
+            output.moveAndEnd(file(output.attempt(), ".stdout"), file(output.attempt(), ".stderr"));
             return true;
         } finally {
             live.remove(output.attempt(), output);
@@ -64,18 +73,16 @@ public final class OutputStore {
     }
 
     /** Stores a copy of an attempt's output that another node ran. */
-    AttemptOutput keepCopy(JobAttempt attempt, InputStream stdout, InputStream stderr) throws IOException {
+    void keepCopy(JobAttempt attempt, InputStream stdout, InputStream stderr) throws IOException {
         Path dir = Files.createDirectories(runDir(attempt.runId()));
-        String key = newKey();
-        String name = attempt.job() + "." + attempt.attempt() + "." + key;
         Path stdoutTemp = Files.createTempFile(dir, ".copy-", "");
         Path stderrTemp = Files.createTempFile(dir, ".copy-", "");
         try {
             Files.copy(stdout, stdoutTemp, StandardCopyOption.REPLACE_EXISTING);
             Files.copy(stderr, stderrTemp, StandardCopyOption.REPLACE_EXISTING);
-            AttemptOutput copy = new AttemptOutput(attempt, key, stdoutTemp, stderrTemp, false);
-            copy.moveAndEnd(dir.resolve(name + ".stdout"), dir.resolve(name + ".stderr"));
-            return copy;
+            // stderr first: a complete stdout file marks a complete copy
+            Files.move(stderrTemp, file(attempt, ".stderr"), StandardCopyOption.REPLACE_EXISTING);
+            Files.move(stdoutTemp, file(attempt, ".stdout"), StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(stdoutTemp);
             Files.deleteIfExists(stderrTemp);
@@ -83,41 +90,26 @@ public final class OutputStore {
     }
 
     /** The attempt's output, live or kept, if this node has it. */
-    public Optional<AttemptOutput> find(JobAttempt attempt) throws IOException {
+    public Optional<AttemptOutput> find(JobAttempt attempt) {
         AttemptOutput running = live.get(attempt);
         if (running != null) {
             return Optional.of(running);
         }
-        Path dir = runDir(attempt.runId());
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        String prefix = attempt.job() + "." + attempt.attempt() + ".";
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(file -> file.getFileName().toString())
-                    .filter(file -> file.startsWith(prefix) && file.endsWith(".stdout"))
-                    .findFirst()
-                    .flatMap(file -> byName(attempt.runId(), file.substring(0, file.length() - ".stdout".length())));
-        }
+        Path stdout = file(attempt, ".stdout");
+        return Files.isRegularFile(stdout) ? Optional.of(new AttemptOutput(attempt, key(attempt), stdout,
+                file(attempt, ".stderr"), true)) : Optional.empty();
     }
 
-    /** The output a name from {@link AttemptOutput#name()} stands for, live or kept, if this node has it. */
+    /** The output a name from {@link AttemptOutput#name()} stands for, if this node gave out that name and has it. */
     public Optional<AttemptOutput> byName(String runId, String name) {
         Matcher m = NAME.matcher(name);
         if (!m.matches()) {
             return Optional.empty();
         }
         JobAttempt attempt = new JobAttempt(runId, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-        AttemptOutput running = live.get(attempt);
-        if (running != null && running.key().equals(m.group(3))) {
-            return Optional.of(running);
-        }
-        Path stdout = runDir(runId).resolve(name + ".stdout");
-        if (!Files.isRegularFile(stdout)) { // its stdout is moved last, so a kept output is complete
-            return Optional.empty();
-        }
-        return Optional.of(new AttemptOutput(attempt, m.group(3), stdout, runDir(runId).resolve(name + ".stderr"),
-                true));
+        boolean ours = MessageDigest.isEqual(key(attempt).getBytes(StandardCharsets.US_ASCII),
+                m.group(3).getBytes(StandardCharsets.US_ASCII));
+        return ours ? find(attempt) : Optional.empty();
     }
 
     /** A directory per run, named so that no run id (not even {@code ..}) can leave the root. */
@@ -125,9 +117,36 @@ public final class OutputStore {
         return root.resolve("run-" + runId.replace('/', '_'));
     }
 
-    private static String newKey() {
-        byte[] key = new byte[16];
-        RANDOM.nextBytes(key);
-        return HexFormat.of().formatHex(key);
+    private Path file(JobAttempt attempt, String suffix) {
+        return runDir(attempt.runId()).resolve(attempt.job() + "." + attempt.attempt() + suffix);
+    }
+
+    private String key(JobAttempt attempt) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            byte[] mac = hmac.doFinal((attempt.runId() + "/" + attempt.job() + "/" + attempt.attempt())
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(mac, 0, 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** This store's secret: read, or made once and kept readable only by this user. */
+    private static byte[] secret(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            Path temp = Files.createTempFile(file.getParent(), ".secret-", "",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(temp, fresh);
+            try {
+                Files.move(temp, file); // two stores opening the directory at once agree on the first
+            } catch (FileAlreadyExistsException lost) {
+                Files.delete(temp);
+            }
+        }
+        return Files.readAllBytes(file);
     }
 }
