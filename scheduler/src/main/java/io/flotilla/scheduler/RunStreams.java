@@ -50,15 +50,18 @@ final class RunStreams {
         followers.computeIfAbsent(runId, r -> new ArrayList<>()).add(follower);
     }
 
-    /** Follows a run's numbered stream from where the follower left it; see {@link SchedulerProtocol.FollowRunEvents}. */
-    void followNumbered(SchedulerState state, SchedulerProtocol.FollowRunEvents follow) {
+    /**
+     * Follows a run's numbered stream from where the follower left it; see {@link SchedulerProtocol.FollowRunEvents}.
+     * Returns whether the follower now waits for more of the stream (and was not already).
+     */
+    boolean followNumbered(SchedulerState state, SchedulerProtocol.FollowRunEvents follow) {
         String runId = follow.runId();
         if (state.summary(runId).isEmpty()) {
             follow.subscriber().tell(new NumberedEvent(epoch, 0, new SchedulerProtocol.RunUnknown(runId)));
-            return;
+            return false;
         }
         if (numberedFollowers.getOrDefault(runId, List.of()).contains(follow.subscriber())) {
-            return; // a renewal from a follower this scheduler already serves
+            return false; // a renewal from a follower this scheduler already serves
         }
         List<RunEvent> log = logs.computeIfAbsent(runId, r -> seed(state, r)); // a finished run's, dropped before
         long after = follow.afterSeq();
@@ -71,9 +74,17 @@ final class RunStreams {
         for (long seq = Math.max(0, after); seq < log.size(); seq++) {
             follow.subscriber().tell(new NumberedEvent(epoch, seq + 1, log.get((int) seq)));
         }
-        if (!finished.contains(runId)) {
-            numberedFollowers.computeIfAbsent(runId, r -> new ArrayList<>()).add(follow.subscriber());
+        if (finished.contains(runId)) {
+            return false;
         }
+        numberedFollowers.computeIfAbsent(runId, r -> new ArrayList<>()).add(follow.subscriber());
+        return true;
+    }
+
+    /** A follower that has gone: it is sent nothing more, of any run. */
+    void unfollow(ActorRef<NumberedEvent> follower) {
+        numberedFollowers.values().forEach(list -> list.remove(follower));
+        numberedFollowers.values().removeIf(List::isEmpty);
     }
 
     /** Appends an event to the run's stream and sends it to its followers. */

@@ -70,6 +70,11 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     /** Sent by the singleton manager before handing over to another node. */
     enum Stop implements SchedulerProtocol.SelfMessage { INSTANCE }
 
+    /** A follower of numbered run events has stopped (its client went away): it needs no more events. */
+    private record FollowerGone(ActorRef<SchedulerProtocol.NumberedEvent> follower)
+            implements SchedulerProtocol.SelfMessage {
+    }
+
     private final ActorContext<Command> context;
     private final SchedulerSettings settings;
     private final AgentRoster<ActorRef<NodeAgentProtocol.Command>> agents = new AgentRoster<>();
@@ -168,7 +173,13 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 .onCommand(SchedulerProtocol.GetJobs.class, this::onGetJobs)
                 .onCommand(SchedulerProtocol.GetCluster.class, this::onGetCluster)
                 .onCommand(SchedulerProtocol.FollowRunEvents.class, (state, follow) -> Effect().none()
-                        .thenRun(s -> streams.followNumbered(s, follow)))
+                        .thenRun(s -> {
+                            if (streams.followNumbered(s, follow)) {
+                                context.watchWith(follow.subscriber(), new FollowerGone(follow.subscriber()));
+                            }
+                        }))
+                .onCommand(FollowerGone.class, (state, gone) -> Effect().none()
+                        .thenRun(s -> streams.unfollow(gone.follower())))
                 .onCommand(FlushResults.class, (state, flush) -> flushResults(state))
                 .onCommand(Dispatch.class, (state, dispatch) -> {
                     dispatchRequested = false;

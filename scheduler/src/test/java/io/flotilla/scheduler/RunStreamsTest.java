@@ -42,11 +42,28 @@ class RunStreamsTest {
         streams.followNumbered(state, follow);
         streams.publish("r", new SchedulerProtocol.ShardStarted("r", "n1", List.of(new JobAttempt("r", 0, 1))));
         NumberedEvent first = client.receiveMessage(Duration.ofSeconds(5));
-        streams.followNumbered(state, new SchedulerProtocol.FollowRunEvents("r", first.epoch(), 0, client.getRef()));
-        streams.followNumbered(state, follow);
+        assertEquals(false, streams.followNumbered(state, new SchedulerProtocol.FollowRunEvents("r", first.epoch(), 0,
+                client.getRef())), "a renewal");
+        assertEquals(false, streams.followNumbered(state, follow), "a renewal from before the first event");
         streams.publish("r", new SchedulerProtocol.ShardStarted("r", "n1", List.of(new JobAttempt("r", 1, 1))));
         assertEquals(2, client.receiveMessage(Duration.ofSeconds(5)).seq(), "the next event, once");
         client.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    @Test
+    void aFollowerThatHasGoneIsSentNothingMore() {
+        SchedulerState state = stateWithOneRun();
+        RunStreams streams = new RunStreams();
+        streams.started("r");
+        TestProbe<NumberedEvent> gone = kit.createTestProbe();
+        TestProbe<NumberedEvent> staying = kit.createTestProbe();
+        assertEquals(true, streams.followNumbered(state, new SchedulerProtocol.FollowRunEvents("r", "", 0,
+                gone.getRef())));
+        streams.followNumbered(state, new SchedulerProtocol.FollowRunEvents("r", "", 0, staying.getRef()));
+        streams.unfollow(gone.getRef());
+        streams.publish("r", new SchedulerProtocol.ShardStarted("r", "n1", List.of(new JobAttempt("r", 0, 1))));
+        assertEquals(1, staying.receiveMessage(Duration.ofSeconds(5)).seq());
+        gone.expectNoMessage(Duration.ofMillis(200));
     }
 
     @Test
