@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The REST API from the client's side. A refusal becomes an {@link ApiException} with the server's message; a
@@ -73,6 +74,13 @@ final class FlotillaClient {
             from = page.get("next").isNull() ? -1 : page.get("next").asInt();
         }
         return jobs;
+    }
+
+    /** One job of the run, if the run has it. */
+    Optional<JsonNode> job(String runId, int job) {
+        JsonNode page = json(request("/v1/runs/" + encode(runId) + "/jobs?from=" + job + "&limit=1").GET());
+        return page.get("jobs").isEmpty() || page.get("jobs").get(0).get("job").asInt() != job ? Optional.empty()
+                : Optional.of(page.get("jobs").get(0));
     }
 
     /** The run's results, one JSON line per job, as the server streams them. */

@@ -26,20 +26,30 @@ public final class LogsCommand extends ClientCommand {
     @Option(names = "--stderr", description = "Print stderr instead of stdout (for one job).")
     boolean stderr;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing while the job runs, until it ends (one job).")
+    @Option(names = {"-f", "--follow"},
+            description = "Keep printing while the job runs, until it ends; wait for it if it has not started.")
     boolean follow;
 
     @Option(names = "--all", description = "For a run: every job, not only the failed ones.")
     boolean all;
 
     @Override
-    int execute(PrintWriter out, PrintWriter err) throws IOException {
+    int execute(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         int colon = target.lastIndexOf(':');
         if (colon >= 0) {
             String runId = target.substring(0, colon);
-            copy(cluster.remote().output(runId, jobIndex(target.substring(colon + 1)), stderr ? "stderr" : "stdout",
-                    follow), out);
-            return ExitCodes.PASSED;
+            int job = jobIndex(target.substring(colon + 1));
+            while (true) {
+                try {
+                    copy(cluster.remote().output(runId, job, stderr ? "stderr" : "stdout", follow), out);
+                    return ExitCodes.PASSED;
+                } catch (ApiException e) {
+                    if (!follow || e.status() != 404 || !waitsToStart(runId, job)) {
+                        throw e;
+                    }
+                    Thread.sleep(500); // followed before it started: wait for it
+                }
+            }
         }
         if (follow || stderr) {
             throw new UsageException("--follow and --stderr are for one job: name it as " + target + ":JOB");
@@ -57,6 +67,12 @@ public final class LogsCommand extends ClientCommand {
             out.println(all ? "the run has no jobs" : "no job of " + target + " failed");
         }
         return ExitCodes.PASSED;
+    }
+
+    /** Whether the job has not ended yet, so that its output is still to come. */
+    private boolean waitsToStart(String runId, int job) {
+        return cluster.remote().job(runId, job).map(view -> view.get("state").asText())
+                .filter(state -> state.equals("pending") || state.equals("running")).isPresent();
     }
 
     private static int jobIndex(String text) {

@@ -224,6 +224,17 @@ class CliIT {
                 .collect(java.util.stream.Collectors.joining()), whole.stdout(), "all 288,894 bytes, not a tail");
         assertEquals("broken\n", onServer("logs", "--stderr", "logged:1").stdout());
         assertEquals("== job 1: failed ==\nout\nbroken\n", onServer("logs", "logged").stdout());
+        java.net.http.HttpResponse<String> queued = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/runs"))
+                        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                                .ofString("{\"runId\": \"queued\", \"maxParallel\": 1, \"jobs\": [{\"command\": "
+                                        + "[\"sleep\", \"3\"]}, {\"command\": [\"sh\", \"-c\", \"echo second; "
+                                        + "sleep 1; echo done\"]}]}")).build(), java.net.http.HttpResponse.BodyHandlers
+                        .ofString());
+        assertEquals(202, queued.statusCode(), queued.body());
+        Distribution.Result followed = onServer("logs", "--follow", "queued:1");
+        assertEquals(0, followed.status(), followed.stderr());
+        assertEquals("second\ndone\n", followed.stdout(), "a follow of a job still waiting for its turn waits");
         Distribution.Result noSuchJob = onServer("logs", "logged:2");
         assertEquals(2, noSuchJob.status());
         assertEquals("flotilla: the cluster refused: no job logged:2 (jobId)\n", noSuchJob.stderr());
