@@ -43,7 +43,8 @@ import org.apache.pekko.util.ByteString;
  * the one asked for) from whichever node has it: this one, the node that runs it while it runs, or a node that
  * kept a copy after it ended, so the output outlives the node that ran the job. With {@code follow=true} it keeps
  * the response open and sends what the job prints until it ends. {@code GET /v1/outputs/RUN/NAME/STREAM} is what
- * nodes read from each other; like a blob's digest, the random NAME is what gives the right to read it.
+ * nodes read from each other; like a blob's digest, the NAME (keyed by the serving node's secret) is what gives the
+ * right to read it.
  */
 final class OutputRoutes extends AllDirectives {
     private static final Duration FIND_TIMEOUT = Duration.ofSeconds(5);
@@ -164,8 +165,8 @@ final class OutputRoutes extends AllDirectives {
         String job = attempt.runId() + ":" + attempt.job();
         if (result == null && attempt.attempt() == view.attempts() && view.status() == JobStatus.RUNNING) {
             return ApiErrors.response(StatusCodes.NOT_FOUND, "attempt " + attempt.attempt() + " of job " + job
-                    + " has no output yet: it waits for a slot on its node (or its node is gone, and it will run again)",
-                    "jobId");
+                    + " has no output yet: it waits for a slot on its node (or its node is gone, and it will run "
+                    + "again)", "jobId");
         }
         return ApiErrors.response(StatusCodes.NOT_FOUND, "no node has the output of attempt " + attempt.attempt()
                 + " of job " + job + " (the node that ran it may be gone)", "jobId");

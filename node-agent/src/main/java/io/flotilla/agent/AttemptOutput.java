@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The whole stdout and stderr of one attempt on this node, readable from any offset while the attempt still writes
@@ -22,7 +20,7 @@ public final class AttemptOutput {
 
     private final JobAttempt attempt;
     private final String key;
-    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private volatile boolean ended;
     private Path stdout; // guarded by this
     private Path stderr; // guarded by this
 
@@ -31,9 +29,7 @@ public final class AttemptOutput {
         this.key = key;
         this.stdout = stdout;
         this.stderr = stderr;
-        if (ended) {
-            this.ended.complete(null);
-        }
+        this.ended = ended;
     }
 
     public JobAttempt attempt() {
@@ -45,13 +41,9 @@ public final class AttemptOutput {
         return attempt.job() + "." + attempt.attempt() + "." + key;
     }
 
-    /** Completes when the attempt has ended and its output will not grow any more. */
-    public CompletionStage<Void> ended() {
-        return ended;
-    }
-
+    /** Whether the attempt has ended, so that its output will not grow any more. */
     public boolean isEnded() {
-        return ended.isDone();
+        return ended;
     }
 
     /**
@@ -72,16 +64,14 @@ public final class AttemptOutput {
     }
 
     /** How many bytes of the two streams there are now. */
-    public synchronized long size() throws IOException {
-        return sizeOf(stdout) + sizeOf(stderr);
+    public long size() throws IOException {
+        return size(Stream.STDOUT) + size(Stream.STDERR);
     }
 
-    private static long sizeOf(Path file) throws IOException {
+    /** How many bytes of one stream there are now. */
+    public synchronized long size(Stream stream) throws IOException {
+        Path file = stream == Stream.STDOUT ? stdout : stderr;
         return Files.exists(file) ? Files.size(file) : 0;
-    }
-
-    synchronized Path file(Stream stream) {
-        return stream == Stream.STDOUT ? stdout : stderr;
     }
 
     /** Moves the files (stderr first: a complete stdout file marks a complete copy), then marks the output ended. */
@@ -90,14 +80,14 @@ public final class AttemptOutput {
         moveIfPresent(stdout, newStdout);
         stdout = newStdout;
         stderr = newStderr;
-        ended.complete(null);
+        ended = true;
     }
 
     /** Removes the files of an output that stayed empty, then marks it ended. */
     synchronized void deleteAndEnd() throws IOException {
         Files.deleteIfExists(stdout);
         Files.deleteIfExists(stderr);
-        ended.complete(null);
+        ended = true;
     }
 
     private static void moveIfPresent(Path from, Path to) throws IOException {

@@ -78,8 +78,7 @@ final class ContainerStarter {
 
     /** Reads the end of an ended attempt's output for its report, then keeps the whole of it here and on a peer. */
     private Report ended(JobResult result, AttemptOutput output) {
-        String tail = OutputTail.read(output.file(AttemptOutput.Stream.STDOUT),
-                output.file(AttemptOutput.Stream.STDERR), outputTailBytes);
+        String tail = OutputTail.read(output, outputTailBytes);
         JobAttempt attempt = output.attempt();
         try {
             if (outputs.keep(output)) {

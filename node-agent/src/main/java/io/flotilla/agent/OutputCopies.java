@@ -19,8 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps each ended attempt's output on a second node, so that it can still be read when the node that ran the
  * attempt is gone: this node asks a peer's agent to copy it ({@link CopyOutput}), and the peer reads it from this
- * node over HTTP. Every method blocks, so it runs on the agent's
- * blocking-I/O dispatcher.
+ * node over HTTP. Every method blocks, so it runs on the agent's blocking-I/O dispatcher.
  */
 final class OutputCopies {
     private static final Logger log = LoggerFactory.getLogger(OutputCopies.class);
