@@ -29,17 +29,29 @@ final class AgentRoster<A> {
 
     /**
      * An agent's report replaces what the roster guessed about its free slots, less the attempts on their way to it:
-     * sent within {@code graceMillis}, believed to run there, and not in the report yet. Without that, a report
-     * that crossed a dispatch would have the node sent its free slots twice.
+     * believed to run there, not in the report yet, and sent within {@code graceMillis}. Without that, a report that
+     * crossed a dispatch would have the node sent its free slots twice. Returns the attempts the node should have had
+     * time to list and does not: sent longer ago than that.
      */
-    void report(String node, A ref, int freeSlots, Set<JobAttempt> believed, Collection<JobAttempt> reported,
-                long nowMillis, long graceMillis) {
+    List<JobAttempt> report(String node, A ref, int freeSlots, Set<JobAttempt> believed,
+                            Collection<JobAttempt> reported, long nowMillis, long graceMillis) {
         Agent<A> agent = agents.computeIfAbsent(node, n -> new Agent<>());
         agent.ref = ref;
-        long onTheirWay = believed.stream().filter(attempt -> !reported.contains(attempt)
-                && sentAt.getOrDefault(attempt, 0L) >= nowMillis - graceMillis).count();
-        agent.freeSlots = (int) Math.max(0, freeSlots - onTheirWay);
         agent.lastSeenMillis = nowMillis;
+        List<JobAttempt> missing = new ArrayList<>();
+        int onTheirWay = 0;
+        for (JobAttempt attempt : believed) {
+            if (reported.contains(attempt)) {
+                continue;
+            }
+            if (sentAt.getOrDefault(attempt, 0L) < nowMillis - graceMillis) {
+                missing.add(attempt);
+            } else {
+                onTheirWay++;
+            }
+        }
+        agent.freeSlots = Math.max(0, freeSlots - onTheirWay);
+        return missing;
     }
 
     /** A node that ran work before a failover: it has a lease to report before its attempts count as lost. */
@@ -94,21 +106,6 @@ final class AgentRoster<A> {
 
     void forget(Collection<JobAttempt> attempts) {
         attempts.forEach(sentAt::remove);
-    }
-
-    /**
-     * Attempts the scheduler believes run on a node that the node does not report, once they had time to arrive
-     * there: sent longer than {@code graceMillis} ago.
-     */
-    List<JobAttempt> missing(Set<JobAttempt> believed, Collection<JobAttempt> reported, long nowMillis,
-                             long graceMillis) {
-        List<JobAttempt> missing = new ArrayList<>();
-        for (JobAttempt attempt : believed) {
-            if (!reported.contains(attempt) && sentAt.getOrDefault(attempt, 0L) < nowMillis - graceMillis) {
-                missing.add(attempt);
-            }
-        }
-        return missing;
     }
 
     /** Nodes not heard from since {@code cutoffMillis}; they are removed from the roster. */

@@ -216,8 +216,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             kill(toKill);
             RunSummary summary = s.summary(cancel.runId()).orElseThrow();
             cancel.replyTo().tell(new SchedulerProtocol.RunFound(summary));
-            streams.complete(cancel.runId(), new SchedulerProtocol.RunCompleted(cancel.runId(), summary));
-            latency.runEnded(cancel.runId());
+            runEnded(summary);
         });
     }
 
@@ -270,9 +269,8 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
         // An attempt whose result waits in the batch has ended, not vanished: the agent rightly no longer lists it.
         believed.removeAll(unwrittenAttempts);
         java.util.Set<JobAttempt> reported = new java.util.HashSet<>(status.running());
-        agents.report(status.node(), status.agent(), status.freeSlots(), believed, reported, now,
-                settings.lease().toMillis());
-        List<JobAttempt> missing = agents.missing(believed, reported, now, settings.lease().toMillis());
+        List<JobAttempt> missing = agents.report(status.node(), status.agent(), status.freeSlots(), believed,
+                reported, now, settings.lease().toMillis());
         if (missing.isEmpty()) {
             requestDispatch();
             return Effect().none();
@@ -440,8 +438,13 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private void completeIfFinished(SchedulerState state, String runId) {
         RunSummary summary = state.summary(runId).orElseThrow();
         if (summary.finished()) {
-            streams.complete(runId, new SchedulerProtocol.RunCompleted(runId, summary));
-            latency.runEnded(runId);
+            runEnded(summary);
         }
+    }
+
+    /** Tells the run's followers it ended, and stops timing its jobs' waits. */
+    private void runEnded(RunSummary summary) {
+        streams.complete(summary.runId(), new SchedulerProtocol.RunCompleted(summary.runId(), summary));
+        latency.runEnded(summary.runId());
     }
 }

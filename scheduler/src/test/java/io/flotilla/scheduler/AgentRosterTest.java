@@ -21,7 +21,8 @@ class AgentRosterTest {
         assertEquals(Map.of(), roster.freeSlots());
 
         // Written before the shard arrived: still 4 free, none of the 4 listed. They are on their way.
-        roster.report("n1", "ref", 4, Set.copyOf(sent), Set.of(), 1_020, LEASE);
+        assertEquals(List.of(), roster.report("n1", "ref", 4, Set.copyOf(sent), Set.of(), 1_020, LEASE),
+                "on their way, not missing");
         assertEquals(Map.of(), roster.freeSlots(), "the node is not sent another 4");
         // Once the node lists them, its own count is the truth.
         roster.report("n1", "ref", 0, Set.copyOf(sent), Set.copyOf(sent), 1_030, LEASE);
@@ -35,8 +36,7 @@ class AgentRosterTest {
         AgentRoster<String> roster = new AgentRoster<>();
         JobAttempt attempt = new JobAttempt("r", 0, 1);
         roster.sent("n1", List.of(attempt), 1, 0);
-        roster.report("n1", "ref", 2, Set.of(attempt), Set.of(), 20_000, LEASE);
+        assertEquals(List.of(attempt), roster.report("n1", "ref", 2, Set.of(attempt), Set.of(), 20_000, LEASE));
         assertEquals(Map.of("n1", 2), roster.freeSlots());
-        assertEquals(List.of(attempt), roster.missing(Set.of(attempt), Set.of(), 20_000, LEASE));
     }
 }
