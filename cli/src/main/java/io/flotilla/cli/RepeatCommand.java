@@ -3,6 +3,7 @@ package io.flotilla.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.util.OptionalInt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,8 +28,7 @@ public final class RepeatCommand extends JobCommand {
         String runId = client.submit(repeatRun(job, count, stopAfter, seed), null);
         JsonNode end = new RunFollower(client, err, terminal()).await(runId);
         reports.write(client, end, index -> "run " + index + ": " + String.join(" ", command));
-        long failures = report(client, end, out);
-        return failures == 0 ? ExitCodes.PASSED : ExitCodes.FAILED;
+        return report(client, end, out).isEmpty() ? ExitCodes.PASSED : ExitCodes.FAILED;
     }
 
     /** A run of {@code count} copies of {@code job}, each with its own seed, that stops after K failures (0: never). */
@@ -44,8 +44,11 @@ public final class RepeatCommand extends JobCommand {
         return run;
     }
 
-    /** Prints how often an ended repeat run failed, with a 95% interval, and its first failure; returns failures. */
-    static long report(FlotillaClient client, JsonNode end, PrintWriter out) {
+    /**
+     * Prints how often an ended repeat run failed, with a 95% interval, and its first failure; returns the run number
+     * of that failure, if there was one.
+     */
+    static OptionalInt report(FlotillaClient client, JsonNode end, PrintWriter out) {
         long failures = end.get("failed").asLong();
         long runs = end.get("passed").asLong() + failures;
         WilsonInterval interval = WilsonInterval.of(failures, runs);
@@ -53,13 +56,15 @@ public final class RepeatCommand extends JobCommand {
                 failures, runs == 0 ? 0.0 : 100.0 * failures / runs, 100 * interval.low(), 100 * interval.high(),
                 end.get("cancelled").asInt() > 0 ? ", stopped after " + failures + " failure"
                         + (failures == 1 ? "" : "s") : "");
-        if (failures > 0) {
-            JsonNode first = client.jobs(end.get("runId").asText(), "failed").get(0);
-            out.println("first failure: run " + first.get("job").asInt() + ", "
-                    + RunFollower.describe(first.path("result")));
-            first.path("output").asText("").lines().forEach(line -> out.println("    " + line));
+        if (failures == 0) {
+            out.flush();
+            return OptionalInt.empty();
         }
+        JsonNode first = client.jobs(end.get("runId").asText(), "failed").get(0);
+        out.println("first failure: run " + first.get("job").asInt() + ", "
+                + RunFollower.describe(first.path("result")));
+        first.path("output").asText("").lines().forEach(line -> out.println("    " + line));
         out.flush();
-        return failures;
+        return OptionalInt.of(first.get("job").asInt());
     }
 }
