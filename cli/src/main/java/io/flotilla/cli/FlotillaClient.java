@@ -96,6 +96,16 @@ final class FlotillaClient {
         return stream("/v1/jobs/" + encode(runId) + ":" + job + "/output?stream=" + stream + "&follow=" + follow);
     }
 
+    /** One stream of one attempt of a job, whole, as text. */
+    String attemptOutput(String runId, int job, int attempt, String stream) {
+        try (InputStream in = stream("/v1/jobs/" + encode(runId) + ":" + job + "/output?stream=" + stream
+                + "&attempt=" + attempt)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UnreachableException("lost the connection to " + baseUrl + ": " + e.getMessage(), e);
+        }
+    }
+
     private InputStream stream(String path) {
         HttpResponse<InputStream> response = send(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {

@@ -10,6 +10,7 @@ import io.flotilla.cli.RepeatCommand;
 import io.flotilla.cli.RunCommand;
 import io.flotilla.cli.StatusCommand;
 import io.flotilla.cli.SubmitCommand;
+import io.flotilla.cli.TestCommand;
 import io.flotilla.cli.WatchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
         description = "Runs tests and batches, each command in its own Linux-namespace container.",
-        subcommands = {ExecCommand.class, RunCommand.class, SubmitCommand.class, RepeatCommand.class,
+        subcommands = {ExecCommand.class, RunCommand.class, SubmitCommand.class, RepeatCommand.class, TestCommand.class,
                 BatchCommand.class, StatusCommand.class, WatchCommand.class, LogsCommand.class, CancelCommand.class,
                 ClusterCommand.class, DemoCommand.class, ServerCommand.class})
 public final class Main implements Runnable {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.JobResult;
@@ -73,14 +74,24 @@ final class ApiJson {
                 .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
     }
 
-    /** A run's state and counts. */
+    /** A run's state and counts; a suite's run says while it is listing, and why it failed as a whole. */
     static ObjectNode run(RunSummary summary) {
         String state = !summary.finished() ? "running" : summary.cancelRequested() ? "cancelled"
                 : summary.failed() > 0 ? "failed" : "passed";
-        return MAPPER.createObjectNode().put("runId", summary.runId()).put("user", summary.user()).put("state", state)
-                .put("total", summary.total()).put("pending", summary.pending()).put("running", summary.running())
-                .put("passed", summary.passed()).put("failed", summary.failed())
+        ObjectNode node = MAPPER.createObjectNode().put("runId", summary.runId()).put("user", summary.user())
+                .put("state", state).put("total", summary.total()).put("pending", summary.pending())
+                .put("running", summary.running()).put("passed", summary.passed()).put("failed", summary.failed())
                 .put("cancelled", summary.cancelled());
+        if (summary.listing()) {
+            node.put("listing", true);
+        }
+        if (!summary.error().isEmpty()) {
+            node.put("error", summary.error());
+        }
+        if (!summary.disabledTests().isEmpty()) {
+            summary.disabledTests().forEach(node.putArray("disabledTests")::add);
+        }
+        return node;
     }
 
     static ObjectNode job(SchedulerProtocol.JobView job) {
@@ -91,6 +102,14 @@ final class ApiJson {
         }
         if (!job.outputTail().isEmpty()) {
             node.put("output", job.outputTail());
+        }
+        if (!job.tests().isEmpty()) {
+            job.tests().forEach(node.putArray("tests")::add);
+        }
+        if (!job.earlierAttempts().isEmpty()) {
+            ArrayNode earlier = node.putArray("earlierAttempts");
+            job.earlierAttempts().forEach(attempt -> earlier.addObject().put("attempt", attempt.attempt())
+                    .set("result", result(attempt.result())));
         }
         return node;
     }

@@ -21,6 +21,12 @@ record JobJson(List<String> command, List<LayerJson> layers, Map<String, String>
     record LayerJson(String digest, String dest) {
     }
 
+    /** The same job running another command: a suite's job gives only the container. */
+    JobJson withCommand(List<String> other) {
+        return new JobJson(other, layers, env, workdir, network, memory, pids, cpus, timeout, killGrace, outputLimit,
+                writable, hostname);
+    }
+
     /**
      * The container spec this describes.
      *

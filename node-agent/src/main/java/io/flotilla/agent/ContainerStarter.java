@@ -56,7 +56,7 @@ final class ContainerStarter {
             SandboxJob job = sandbox.start(unit.specs().get(0));
             AttemptOutput output = outputs.startLive(unit.attempts().get(0), job.output().stdout(),
                     job.output().stderr());
-            return new Running(job::cancel, job.result().thenApplyAsync(result -> List.of(ended(result, output)),
+            return new Running(job::cancel, job.result().thenApplyAsync(result -> List.of(ended(result, output, unit)),
                     blockingIo));
         }
         SharedContainer container = sandbox.startShared(unit.specs());
@@ -65,7 +65,7 @@ final class ContainerStarter {
         return new Running(container::cancel, container.results().thenApplyAsync(results -> {
             List<Report> reports = new ArrayList<>(results.size());
             for (int job = 0; job < results.size(); job++) {
-                reports.add(ended(results.get(job), live.get(job)));
+                reports.add(ended(results.get(job), live.get(job), unit));
             }
             try {
                 container.delete();
@@ -77,11 +77,14 @@ final class ContainerStarter {
     }
 
     /** Reads the end of an ended attempt's output for its report, then keeps the whole of it here and on a peer. */
-    private Report ended(JobResult result, AttemptOutput output) {
-        String tail = OutputTail.read(output, outputTailBytes);
+    private Report ended(JobResult result, AttemptOutput output, SlotQueue.Unit unit) {
+        int bytes = unit.outputTailBytes() > 0 ? unit.outputTailBytes() : outputTailBytes;
+        String tail = OutputTail.read(output, bytes, unit.listing() && result.succeeded() ? 0 : bytes);
         JobAttempt attempt = output.attempt();
         try {
-            if (outputs.keep(output)) {
+            if (unit.listing()) {
+                outputs.discard(output);
+            } else if (outputs.keep(output)) {
                 copies.copyToAPeer(output);
             }
         } catch (IOException | RuntimeException e) {

@@ -123,11 +123,11 @@ public final class NodeAgent extends AbstractBehavior<Command> {
 
     private Behavior<Command> onRunShard(RunShard shard) {
         if (shard.sharedContainer()) {
-            slots.offer(new SlotQueue.Unit(shard.attempts(), shard.specs(), true));
+            slots.offer(new SlotQueue.Unit(shard.attempts(), shard.specs(), true, shard.outputTailBytes(), shard.listing()));
         } else {
             for (int i = 0; i < shard.attempts().size(); i++) {
                 slots.offer(new SlotQueue.Unit(List.of(shard.attempts().get(i)), List.of(shard.specs().get(i)),
-                        false));
+                        false, shard.outputTailBytes(), shard.listing()));
             }
         }
         startWhatFits();

@@ -72,6 +72,18 @@ public final class OutputStore {
         }
     }
 
+    /**
+     * Throws away an ended attempt's output. A suite's listing step is job 0 of its run until the run expands into
+     * the tests' jobs, whose job 0 must not find it; its listing went to the scheduler's journal whole.
+     */
+    void discard(AttemptOutput output) throws IOException {
+        try {
+            output.deleteAndEnd();
+        } finally {
+            live.remove(output.attempt(), output);
+        }
+    }
+
     /** Stores a copy of an attempt's output that another node ran. */
     void keepCopy(JobAttempt attempt, InputStream stdout, InputStream stderr) throws IOException {
         Path dir = Files.createDirectories(runDir(attempt.runId()));

@@ -8,10 +8,11 @@ final class OutputTail {
     private OutputTail() {
     }
 
-    /** The last {@code bytes} of stdout, then of stderr. */
-    static String read(AttemptOutput output, int bytes) {
+    /** The last {@code stdoutBytes} of stdout, then the last {@code stderrBytes} of stderr. */
+    static String read(AttemptOutput output, int stdoutBytes, int stderrBytes) {
         try {
-            return tail(output, AttemptOutput.Stream.STDOUT, bytes) + tail(output, AttemptOutput.Stream.STDERR, bytes);
+            return tail(output, AttemptOutput.Stream.STDOUT, stdoutBytes)
+                    + tail(output, AttemptOutput.Stream.STDERR, stderrBytes);
         } catch (IOException e) {
             return "(output unreadable: " + e.getMessage() + ")";
         }

@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 final class SlotQueue<J> {
     /** What one container runs: its attempts and their specs, one to one. */
-    record Unit(List<JobAttempt> attempts, List<ContainerSpec> specs, boolean shared) {
+    record Unit(List<JobAttempt> attempts, List<ContainerSpec> specs, boolean shared, int outputTailBytes, boolean listing) {
     }
 
     private final int slots;

@@ -93,7 +93,7 @@ class NodeAgentIT {
                 ContainerSpec.builder("sh", "-c", "echo expected 2 got 3 >&2; exit 3").build(),
                 ContainerSpec.builder("no-such-program").build(),
                 ContainerSpec.builder("true").layer(new Layer.Tar("sha256:" + "cd".repeat(32), "/data")).build()),
-                false, scheduler.getRef()));
+                false, 0, false, scheduler.getRef()));
 
         Map<JobAttempt, SchedulerProtocol.AttemptFinished> results = results(scheduler, 4);
         assertTrue(results.get(attempts.get(0)).result().succeeded());
@@ -116,7 +116,7 @@ class NodeAgentIT {
         JobAttempt attempt = new JobAttempt("o", 0, 1);
         agent.tell(new NodeAgentProtocol.RunShard(5, List.of(attempt), List.of(ContainerSpec.builder("sh", "-c",
                 "seq 1 20000; echo to stderr >&2; until [ -e /gate/open ]; do sleep 0.05; done; echo last")
-                .layer(new Layer.HostPath(gate.toString(), "/gate")).build()), false, scheduler.getRef()));
+                .layer(new Layer.HostPath(gate.toString(), "/gate")).build()), false, 0, false, scheduler.getRef()));
         String all = java.util.stream.IntStream.rangeClosed(1, 20000).mapToObj(i -> i + "\n")
                 .collect(java.util.stream.Collectors.joining());
 
@@ -164,7 +164,7 @@ class NodeAgentIT {
                 scheduler.getRef(), null));
         JobAttempt attempt = new JobAttempt("k", 0, 1);
         agent.tell(new NodeAgentProtocol.RunShard(2, List.of(attempt), List.of(
-                ContainerSpec.builder("sleep", "1000.424242").build()), false, scheduler.getRef()));
+                ContainerSpec.builder("sleep", "1000.424242").build()), false, 0, false, scheduler.getRef()));
         scheduler.fishForMessage(Duration.ofSeconds(30), message -> message
                 instanceof SchedulerProtocol.AgentStatus status && status.running().contains(attempt)
                 && status.freeSlots() == 1 && processExists("1000.424242")
@@ -194,7 +194,7 @@ class NodeAgentIT {
                 ContainerSpec.builder("sh", "-c", "kill -SEGV $$").limits(limits).build());
         List<JobAttempt> attempts = java.util.stream.IntStream.range(0, specs.size())
                 .mapToObj(job -> new JobAttempt("s", job, 1)).toList();
-        agent.tell(new NodeAgentProtocol.RunShard(3, attempts, specs, true, scheduler.getRef()));
+        agent.tell(new NodeAgentProtocol.RunShard(3, attempts, specs, true, 0, false, scheduler.getRef()));
 
         Map<JobAttempt, SchedulerProtocol.AttemptFinished> results = results(scheduler, specs.size());
         assertEquals("first\n", results.get(attempts.get(0)).outputTail());
@@ -223,7 +223,7 @@ class NodeAgentIT {
         List<JobAttempt> attempts = List.of(new JobAttempt("t", 0, 1), new JobAttempt("t", 1, 1));
         agent.tell(new NodeAgentProtocol.RunShard(4, attempts, List.of(
                 ContainerSpec.builder("sleep", "1000.434343").build(),
-                ContainerSpec.builder("sleep", "1000.434343").build()), true, scheduler.getRef()));
+                ContainerSpec.builder("sleep", "1000.434343").build()), true, 0, false, scheduler.getRef()));
         scheduler.fishForMessage(Duration.ofSeconds(30), message -> message
                 instanceof SchedulerProtocol.AgentStatus status && status.running().containsAll(attempts)
                 && status.freeSlots() == 0 && processExists("1000.434343")

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SlotQueueTest {
     private static SlotQueue.Unit unit(int job) {
         return new SlotQueue.Unit(List.of(new JobAttempt("r", job, 1)), List.of(ContainerSpec.builder("true").build()),
-                false);
+                false, 0, false);
     }
 
     @Test

@@ -22,10 +22,14 @@ public final class NodeAgentProtocol {
     /**
      * Sent by the scheduler: run these attempts, each in its own sandbox, or, with {@code sharedContainer}, all in
      * one sandbox one after another; report each with {@link SchedulerProtocol.AttemptFinished}. {@code specs}
-     * matches {@code attempts} one to one.
+     * matches {@code attempts} one to one. {@code outputTailBytes} is how much of the end of each output stream
+     * travels with each result, 0 for the node's default. A {@code listing} is a suite's listing step: it sends back
+     * that much of its stdout, and the end of its stderr only when it failed, so that the scheduler can parse the
+     * listing whole.
      */
     public record RunShard(long shardId, List<JobAttempt> attempts, List<ContainerSpec> specs,
-                           boolean sharedContainer, ActorRef<SchedulerProtocol.Command> scheduler) implements Command {
+                           boolean sharedContainer, int outputTailBytes, boolean listing,
+                           ActorRef<SchedulerProtocol.Command> scheduler) implements Command {
         public RunShard {
             attempts = List.copyOf(attempts);
             specs = List.copyOf(specs);

@@ -124,8 +124,25 @@ public final class SchedulerProtocol {
     /**
      * One job: where it stands, how many attempts it has had, the result that ended it (null until then) and the
      * end of that attempt's output.
+     *
+     * @param tests for a suite's job, the tests it runs; empty otherwise
+     * @param earlierAttempts the results of its attempts before the last that the job itself failed (with
+     *                        retries), oldest first: a job that passed after one is flaky
      */
-    public record JobView(int job, JobStatus status, int attempts, JobResult result, String outputTail) {
+    public record JobView(int job, JobStatus status, int attempts, JobResult result, String outputTail,
+                          List<String> tests, List<EarlierAttempt> earlierAttempts) {
+        public JobView {
+            tests = List.copyOf(tests);
+            earlierAttempts = List.copyOf(earlierAttempts);
+        }
+
+        public JobView(int job, JobStatus status, int attempts, JobResult result, String outputTail) {
+            this(job, status, attempts, result, outputTail, List.of(), List.of());
+        }
+    }
+
+    /** An attempt of a job that failed and was run again. */
+    public record EarlierAttempt(int attempt, JobResult result) {
     }
 
     /** The answer to {@link GetCluster}. */

@@ -13,19 +13,24 @@ import io.flotilla.protocol.SchedulerProtocol.GetRun;
 import io.flotilla.protocol.SchedulerProtocol.RunEvent;
 import io.flotilla.protocol.SchedulerProtocol.SubmitRun;
 import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.protocol.suite.SuiteSpec;
 import io.flotilla.scheduler.core.SchedulerEvent;
 import io.flotilla.scheduler.core.SchedulerEvent.AttemptsLost;
 import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
+import io.flotilla.scheduler.core.SchedulerEvent.SuiteExpanded;
 import io.flotilla.scheduler.core.SchedulerSnapshot;
 import io.flotilla.scheduler.core.SchedulerState;
+import io.flotilla.scheduler.suite.ListingException;
+import io.flotilla.scheduler.suite.SuiteExpansion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,13 +202,35 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                     submit.replyTo().tell(new SchedulerProtocol.Accepted(runId, true)));
             case CONFLICT -> Effect().none().thenRun(s -> submit.replyTo().tell(new SchedulerProtocol.Rejected(runId,
                     "runId", "run id " + runId + " was already used for a different run")));
-            case NEW -> Effect().persist(new RunAccepted(submit.spec(), System.currentTimeMillis())).thenRun(s -> {
+            case NEW -> Effect().persist(accepted(state, submit.spec())).thenRun(s -> {
                 streams.started(runId);
                 latency.runQueued(runId, System.currentTimeMillis());
                 submit.replyTo().tell(new SchedulerProtocol.Accepted(runId, false));
                 requestDispatch();
             });
         };
+    }
+
+    /** A new run; a command suite, which has no listing step, expands at once. */
+    private static List<SchedulerEvent> accepted(SchedulerState state, RunSpec spec) {
+        RunAccepted accepted = new RunAccepted(spec, System.currentTimeMillis());
+        if (spec.isListing() && spec.suite().kind() == SuiteSpec.Kind.COMMANDS) {
+            return List.of(accepted, expansion(state, spec, null, ""));
+        }
+        return List.of(accepted);
+    }
+
+    /** What a suite's listing expands the run into, or why it cannot. */
+    private static SuiteExpanded expansion(SchedulerState state, RunSpec listing, JobResult result, String output) {
+        try {
+            return new SuiteExpanded(listing.runId(), SuiteExpansion.expand(listing, result, output,
+                    state.history()), "");
+        } catch (ListingException e) {
+            return new SuiteExpanded(listing.runId(), null, e.getMessage());
+        } catch (InvalidSpecException e) {
+            return new SuiteExpanded(listing.runId(), null, "the " + SuiteExpansion.kindName(listing.suite().kind())
+                    + " listing gives a test that cannot run: " + e.getMessage());
+        }
     }
 
     private Effect<SchedulerEvent, SchedulerState> onCancel(SchedulerState state, CancelRun cancel) {
@@ -326,8 +353,15 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             return Effect().none();
         }
         List<SchedulerEvent> events = new ArrayList<>(batch.size());
-        batch.forEach(finished -> events.add(new JobFinished(finished.attempt(), finished.result(),
-                finished.outputTail())));
+        java.util.Set<JobAttempt> listings = new java.util.HashSet<>();
+        for (AttemptFinished finished : batch) {
+            events.add(new JobFinished(finished.attempt(), finished.result(), finished.outputTail()));
+            RunSpec spec = state.spec(finished.attempt().runId()).orElseThrow();
+            if (spec.isListing() && finished.result().outcome() != JobResult.Outcome.INFRASTRUCTURE_ERROR) {
+                listings.add(finished.attempt());
+                events.add(expansion(state, spec, finished.result(), finished.outputTail()));
+            }
+        }
         // A run that stops after K failures may be stopped by this batch; what it runs now must then be killed.
         Map<String, Map<String, List<JobAttempt>>> stoppable = new java.util.HashMap<>();
         for (AttemptFinished finished : batch) {
@@ -347,7 +381,9 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             for (AttemptFinished finished : batch) {
                 JobAttempt attempt = finished.attempt();
                 agents.ended(finished.node(), attempt);
-                publishEnded(s, attempt, finished.result(), finished.outputTail());
+                if (!listings.contains(attempt)) { // a listing's job is not one of the run's jobs once it expanded
+                    publishEnded(s, attempt, finished.result(), finished.outputTail());
+                }
                 runs.add(attempt.runId());
             }
             runs.forEach(runId -> completeIfFinished(s, runId));
@@ -392,13 +428,14 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
                 RunSpec run = s.spec(shard.runId()).orElseThrow();
                 for (int i = 0; i < shard.jobs().size(); i++) {
                     attempts.add(new JobAttempt(shard.runId(), shard.jobs().get(i), shard.attempts().get(i)));
-                    specs.add(run.jobs().get(shard.jobs().get(i)));
+                    specs.add(run.jobs().get(shard.jobs().get(i)).withEnv(Map.of("FLOTILLA_ATTEMPT",
+                            shard.attempts().get(i).toString())));
                 }
                 boolean shared = run.jobsPerContainer() > 1;
                 agents.sent(shard.node(), attempts, shared ? 1 : attempts.size(), now);
                 attempts.forEach(a -> latency.dispatched(a.runId(), a.job(), a.attempt(), now));
                 agents.ref(shard.node()).ifPresent(agent -> agent.tell(new RunShard(shard.shardId(), attempts, specs,
-                        shared, context.getSelf())));
+                        shared, SuiteExpansion.outputTailBytes(run), run.isListing(), context.getSelf())));
                 streams.publish(shard.runId(), new SchedulerProtocol.ShardStarted(shard.runId(), shard.node(),
                         attempts));
             }

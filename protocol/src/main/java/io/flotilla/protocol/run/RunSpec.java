@@ -2,6 +2,8 @@ package io.flotilla.protocol.run;
 
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.suite.SuitePlan;
+import io.flotilla.protocol.suite.SuiteSpec;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -22,9 +24,12 @@ import java.util.regex.Pattern;
  * @param maxParallel the most jobs of this run that run at once, like Slurm's {@code %N}; 0 for no cap
  * @param stopAfterFailures once this many jobs have failed, the run's other jobs are cancelled (flaky-test hunting);
  *                          0 never stops
+ * @param suite the test suite the run runs, or null for a run of plain jobs
+ * @param plan for a suite, its tests once listed; null while the run's one job is the suite's listing step
  */
 public record RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
-                      List<Long> expectedMillis, int jobsPerContainer, int maxParallel, int stopAfterFailures) {
+                      List<Long> expectedMillis, int jobsPerContainer, int maxParallel, int stopAfterFailures,
+                      SuiteSpec suite, SuitePlan plan) {
     public static final int MAX_JOBS = 1_000_000;
     public static final int MAX_JOBS_PER_CONTAINER = 10_000;
     public static final int MAX_RETRIES = 10;
@@ -68,6 +73,11 @@ public record RunSpec(String runId, String user, int priority, int retries, List
                                 + "timeout, but job " + i + " differs from job 0 in more");
             }
         }
+        InvalidSpecException.require(plan == null || suite != null, "plan", "a plan needs its suite");
+        InvalidSpecException.require(suite == null || plan != null || jobs.size() == 1, "jobs",
+                "a suite run starts with one job, its listing step");
+        InvalidSpecException.require(plan == null || plan.jobTests().size() == jobs.size(), "plan",
+                "a suite's plan names the tests of each job");
         jobs = List.copyOf(jobs);
         expectedMillis = expectedMillis == null ? null : List.copyOf(expectedMillis);
     }
@@ -77,10 +87,22 @@ public record RunSpec(String runId, String user, int priority, int retries, List
         return text != null && RUN_ID.matcher(text).matches();
     }
 
+    /** A run of plain jobs, no suite. */
+    public RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
+                   List<Long> expectedMillis, int jobsPerContainer, int maxParallel, int stopAfterFailures) {
+        this(runId, user, priority, retries, jobs, expectedMillis, jobsPerContainer, maxParallel, stopAfterFailures,
+                null, null);
+    }
+
+    /** Whether the run is a suite whose tests are still being listed: its one job is the listing step. */
+    public boolean isListing() {
+        return suite != null && plan == null;
+    }
+
     /** A run whose jobs each get a container of their own, as many at once as there are slots, to the end. */
     public RunSpec(String runId, String user, int priority, int retries, List<ContainerSpec> jobs,
                    List<Long> expectedMillis) {
-        this(runId, user, priority, retries, jobs, expectedMillis, 1, 0, 0);
+        this(runId, user, priority, retries, jobs, expectedMillis, 1, 0, 0, null, null);
     }
 
     /** The expected time of a job, or 0 when unknown. */

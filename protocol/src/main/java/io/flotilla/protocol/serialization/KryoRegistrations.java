@@ -13,6 +13,8 @@ import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.protocol.suite.SuitePlan;
+import io.flotilla.protocol.suite.SuiteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +56,10 @@ public final class KryoRegistrations {
             SchedulerProtocol.FollowRunEvents.class, SchedulerProtocol.StreamRestarted.class,
             SchedulerProtocol.NumberedEvent.class, NodeAgentProtocol.FindOutput.class,
             NodeAgentProtocol.CopyOutput.class, NodeAgentProtocol.OutputLocation.class,
-            NodeAgentProtocol.OutputCopied.class, SchedulerProtocol.LatencyHistogram.class);
+            NodeAgentProtocol.OutputCopied.class, SchedulerProtocol.LatencyHistogram.class,
+            // test suites
+            SuiteSpec.class, SuiteSpec.Kind.class, SuiteSpec.Isolation.class, SuitePlan.class,
+            SchedulerProtocol.EarlierAttempt.class);
 
     private KryoRegistrations() {
     }

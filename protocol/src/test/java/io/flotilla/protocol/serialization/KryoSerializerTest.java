@@ -89,7 +89,7 @@ class KryoSerializerTest {
                         result, "assert 1 == 2\n"), new SchedulerProtocol.JobView(4, JobStatus.RUNNING, 1, null, "")), 5),
                 new SchedulerProtocol.ClusterState(List.of(new SchedulerProtocol.NodeView("node-a", 3, 5)), 1000, 5,
                         77, new SchedulerProtocol.LatencyHistogram(List.of(10L, 100L), List.of(3L, 4L), 250, 5)),
-                new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), true, scheduler),
+                new NodeAgentProtocol.RunShard(17, List.of(attempt), List.of(spec), true, 0, false, scheduler),
                 new NodeAgentProtocol.KillAttempts(List.of(attempt)),
                 new NodeAgentProtocol.FindBlob("sha256:" + "cd".repeat(32),
                         kit.<NodeAgentProtocol.Reply>createTestProbe().getRef()),

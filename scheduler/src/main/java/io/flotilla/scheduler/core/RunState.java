@@ -4,8 +4,12 @@ import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.protocol.SchedulerProtocol.EarlierAttempt;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -16,6 +20,8 @@ import java.util.stream.IntStream;
  */
 final class RunState {
     final RunSpec spec;
+    /** The spec as submitted, which a repeated submission is compared with: a suite's differs once it expanded. */
+    final RunSpec submitted;
     final long sequence;
     private final byte[] status;
     private final byte[] attempts;
@@ -24,6 +30,10 @@ final class RunState {
     private JobResult[] finalResults;
     /** The end of each final attempt's output; allocated when a job first has some. */
     private String[] outputTails;
+    /** The failed attempts of jobs that ran again, by job; allocated at the first retry. */
+    private Map<Integer, List<EarlierAttempt>> earlierAttempts;
+    /** Why the run failed as a whole: its suite's listing failed. */
+    String error = "";
     int pendingCount;
     int running;
     int passed;
@@ -32,7 +42,11 @@ final class RunState {
     boolean cancelRequested;
 
     RunState(RunSpec spec, long sequence) {
-        this(spec, sequence, new byte[spec.jobs().size()], new byte[spec.jobs().size()],
+        this(spec, spec, sequence);
+    }
+
+    RunState(RunSpec spec, RunSpec submitted, long sequence) {
+        this(spec, submitted, sequence, new byte[spec.jobs().size()], new byte[spec.jobs().size()],
                 new byte[spec.jobs().size()], new IntRing(spec.jobs().size()));
         int n = spec.jobs().size();
         if (spec.expectedMillis() == null) {
@@ -47,9 +61,10 @@ final class RunState {
         pendingCount = n;
     }
 
-    private RunState(RunSpec spec, long sequence, byte[] status, byte[] attempts, byte[] infrastructureFailures,
-                     IntRing pending) {
+    private RunState(RunSpec spec, RunSpec submitted, long sequence, byte[] status, byte[] attempts,
+                     byte[] infrastructureFailures, IntRing pending) {
         this.spec = spec;
+        this.submitted = submitted;
         this.sequence = sequence;
         this.status = status;
         this.attempts = attempts;
@@ -71,8 +86,11 @@ final class RunState {
         }
         int[] queue = new int[pending.size()];
         Arrays.setAll(queue, pending::get);
+        Map<Integer, List<EarlierAttempt>> earlier = earlierAttempts == null ? Map.of()
+                : new TreeMap<>(earlierAttempts);
         return new SchedulerSnapshot.Run(spec, sequence, status.clone(), attempts.clone(),
-                infrastructureFailures.clone(), queue, results, tails, cancelRequested);
+                infrastructureFailures.clone(), queue, results, tails, cancelRequested,
+                submitted == spec ? null : submitted, error, earlier);
     }
 
     /** A run as it was when the snapshot was taken; its counters follow from the job statuses. */
@@ -80,9 +98,14 @@ final class RunState {
         int[] queue = saved.pending();
         IntRing pending = new IntRing(queue.length);
         Arrays.stream(queue).forEach(pending::addLast);
-        RunState run = new RunState(saved.spec(), saved.sequence(), saved.status().clone(), saved.attempts().clone(),
+        RunState run = new RunState(saved.spec(), saved.submitted() == null ? saved.spec() : saved.submitted(),
+                saved.sequence(), saved.status().clone(), saved.attempts().clone(),
                 saved.infrastructureFailures().clone(), pending);
         run.cancelRequested = saved.cancelRequested();
+        run.error = saved.error() == null ? "" : saved.error();
+        if (saved.earlierAttempts() != null && !saved.earlierAttempts().isEmpty()) {
+            run.earlierAttempts = new HashMap<>(saved.earlierAttempts());
+        }
         for (int job = 0; job < run.status.length; job++) {
             switch (run.status(job)) {
                 case PENDING -> run.pendingCount++;
@@ -139,6 +162,18 @@ final class RunState {
         }
     }
 
+    /** Keeps a failed attempt of a job that will run again. */
+    void recordEarlierAttempt(int job, EarlierAttempt attempt) {
+        if (earlierAttempts == null) {
+            earlierAttempts = new HashMap<>();
+        }
+        earlierAttempts.computeIfAbsent(job, j -> new ArrayList<>()).add(attempt);
+    }
+
+    List<EarlierAttempt> earlierAttempts(int job) {
+        return earlierAttempts == null ? List.of() : earlierAttempts.getOrDefault(job, List.of());
+    }
+
     /** A job that runs again goes to the front: it has waited longest. */
     void requeue(int job) {
         setStatus(job, JobStatus.PENDING);
@@ -186,6 +221,7 @@ final class RunState {
 
     RunSummary summary() {
         return new RunSummary(spec.runId(), spec.user(), status.length, pendingCount, running, passed, failed,
-                cancelled, cancelRequested);
+                cancelled, cancelRequested, spec.isListing() && error.isEmpty() && !cancelRequested, error,
+                spec.plan() == null ? null : spec.plan().disabled());
     }
 }

@@ -44,6 +44,13 @@ public sealed interface SchedulerEvent {
         }
     }
 
+    /**
+     * A suite's listing step ended and the run became the run of the suite's tests ({@code expanded}), or failed as a
+     * whole with {@code error}, which names the suite and quotes what the listing printed.
+     */
+    record SuiteExpanded(String runId, RunSpec expanded, String error) implements SchedulerEvent {
+    }
+
     /** A run was cancelled: its pending jobs will not run and its running jobs are being killed. */
     record RunCancelled(String runId, long atMillis) implements SchedulerEvent {
     }

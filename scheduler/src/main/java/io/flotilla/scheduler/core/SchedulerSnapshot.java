@@ -1,8 +1,10 @@
 package io.flotilla.scheduler.core;
 
+import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.scheduler.suite.SuiteHistory;
 import java.util.List;
 import java.util.Map;
 
@@ -13,8 +15,10 @@ import java.util.Map;
  *
  * @param runs every run, in the order they were accepted
  * @param running every attempt that runs, with its node
+ * @param history each suite's timing history; null in snapshots taken before suites had one
  */
-public record SchedulerSnapshot(List<Run> runs, List<Running> running, long nextShardId, long nextRunSequence) {
+public record SchedulerSnapshot(List<Run> runs, List<Running> running, long nextShardId, long nextRunSequence,
+                                Map<String, Map<String, SuiteHistory.Entry>> history) {
     public SchedulerSnapshot {
         runs = List.copyOf(runs);
         running = List.copyOf(running);
@@ -29,10 +33,14 @@ public record SchedulerSnapshot(List<Run> runs, List<Running> running, long next
      * @param pending the queue of pending job indexes, front first (it may hold entries no longer pending)
      * @param finalResults the result that ended each job that has one, by job index
      * @param outputTails the end of the output of each job's final attempt, for those that printed something
+     * @param submitted the spec as submitted when it differs from {@code spec} (an expanded suite), else null
+     * @param error why the run failed as a whole, or empty
+     * @param earlierAttempts the failed attempts of jobs that ran again, by job
      */
     public record Run(RunSpec spec, long sequence, byte[] status, byte[] attempts, byte[] infrastructureFailures,
                       int[] pending, Map<Integer, JobResult> finalResults, Map<Integer, String> outputTails,
-                      boolean cancelRequested) {
+                      boolean cancelRequested, RunSpec submitted, String error,
+                      Map<Integer, List<SchedulerProtocol.EarlierAttempt>> earlierAttempts) {
     }
 
     /** An attempt that runs, and where. */

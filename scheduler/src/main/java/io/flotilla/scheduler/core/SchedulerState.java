@@ -6,11 +6,14 @@ import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.protocol.suite.TestVerdicts;
 import io.flotilla.scheduler.core.SchedulerEvent.AttemptsLost;
 import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
+import io.flotilla.scheduler.core.SchedulerEvent.SuiteExpanded;
+import io.flotilla.scheduler.suite.SuiteHistory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,6 +40,9 @@ import java.util.TreeMap;
  *   <li>A job's own failure is retried {@link RunSpec#retries()} times. A failure of the node (the node was lost,
  *       its launcher died) is retried regardless, up to {@link #MAX_INFRASTRUCTURE_RETRIES} times.</li>
  *   <li>A run never has more than {@link RunSpec#maxParallel()} jobs running, when it sets a cap.</li>
+ *   <li>A suite's listing step is never retried for its own failure. When it ends, the run becomes the run of the
+ *       suite's tests, or fails with the listing's error; each result of a test's job feeds the suite's timing
+ *       history.</li>
  *   <li>Cancelling a run ends its pending and running jobs at once as cancelled. A run that asked to stop after K
  *       failures is cancelled by its K-th failed job.</li>
  * </ul>
@@ -59,6 +65,7 @@ public final class SchedulerState {
     private final Map<String, Set<JobAttempt>> runningByNode = new HashMap<>();
     private final Map<JobAttempt, String> nodeOfAttempt = new HashMap<>();
     private final Set<RunState> queued = new LinkedHashSet<>();
+    private SuiteHistory history = new SuiteHistory();
     private long nextShardId = 1;
     private long nextRunSequence;
     private long pendingJobs;
@@ -70,7 +77,12 @@ public final class SchedulerState {
         if (existing == null) {
             return Submission.NEW;
         }
-        return existing.spec.equals(spec) ? Submission.DUPLICATE : Submission.CONFLICT;
+        return existing.submitted.equals(spec) ? Submission.DUPLICATE : Submission.CONFLICT;
+    }
+
+    /** How long each suite's tests took the last time, for ordering a suite's tests when it expands. */
+    public SuiteHistory history() {
+        return history;
     }
 
     /** Every run's id, in no particular order. */
@@ -115,7 +127,8 @@ public final class SchedulerState {
             JobStatus status = run.status(job);
             if (state == null || status == state) {
                 jobs.add(new SchedulerProtocol.JobView(job, status, run.attempts(job), run.finalResult(job),
-                        run.outputTail(job)));
+                        run.outputTail(job), run.spec.plan() == null ? List.of() : run.spec.plan().jobTests().get(job),
+                        run.earlierAttempts(job)));
             }
         }
         return new SchedulerProtocol.JobsFound(runId, jobs, job < total ? job : -1);
@@ -275,7 +288,7 @@ public final class SchedulerState {
         List<SchedulerSnapshot.Running> running = new ArrayList<>();
         runningByNode.forEach((node, attempts) -> attempts.forEach(attempt -> running.add(
                 new SchedulerSnapshot.Running(attempt, node))));
-        return new SchedulerSnapshot(savedRuns, running, nextShardId, nextRunSequence);
+        return new SchedulerSnapshot(savedRuns, running, nextShardId, nextRunSequence, history.snapshot());
     }
 
     /** The state a snapshot was taken of: the same answers to every query and decision. */
@@ -297,6 +310,7 @@ public final class SchedulerState {
         }
         state.nextShardId = snapshot.nextShardId();
         state.nextRunSequence = snapshot.nextRunSequence();
+        state.history = SuiteHistory.restore(snapshot.history());
         return state;
     }
 
@@ -318,6 +332,8 @@ public final class SchedulerState {
             }
         } else if (event instanceof RunCancelled cancelled) {
             cancel(run(cancelled.runId()));
+        } else if (event instanceof SuiteExpanded expanded) {
+            expand(run(expanded.runId()), expanded);
         }
         return this;
     }
@@ -370,12 +386,43 @@ public final class SchedulerState {
             } else {
                 requeue(run, job);
             }
-        } else if (run.attempts(job) - run.infrastructureFailures(job) <= run.spec.retries()) {
+        } else if (run.attempts(job) - run.infrastructureFailures(job) <= retries(run.spec)) {
+            run.recordEarlierAttempt(job, new SchedulerProtocol.EarlierAttempt(attempt.attempt(), result));
             requeue(run, job);
         } else {
             run.recordFinal(job, JobStatus.FAILED, result, outputTail);
         }
+        if (run.spec.plan() != null && result.outcome() != JobResult.Outcome.INFRASTRUCTURE_ERROR) {
+            history.record(run.spec.suite().name(), TestVerdicts.of(run.spec.suite().kind(),
+                    run.spec.plan().jobTests().get(job), result, outputTail));
+        }
         if (run.spec.stopAfterFailures() > 0 && run.failed >= run.spec.stopAfterFailures()) {
+            cancel(run);
+        }
+    }
+
+    private static int retries(RunSpec spec) {
+        return spec.isListing() ? 0 : spec.retries();
+    }
+
+    /** The listing run becomes the run of the suite's tests, in its place in the queue; or it fails whole. */
+    private void expand(RunState listing, SuiteExpanded expanded) {
+        if (expanded.expanded() == null) {
+            listing.error = expanded.error();
+            if (listing.status(0) == JobStatus.PASSED) {
+                listing.setStatus(0, JobStatus.FAILED);
+                listing.passed--;
+                listing.failed++;
+            }
+            return;
+        }
+        dequeue(listing);
+        pendingJobs -= listing.pendingCount;
+        RunState run = new RunState(expanded.expanded(), listing.submitted, listing.sequence);
+        runs.put(run.spec.runId(), run);
+        pendingJobs += run.pendingCount;
+        enqueue(run);
+        if (run.spec.suite().listOnly()) {
             cancel(run);
         }
     }

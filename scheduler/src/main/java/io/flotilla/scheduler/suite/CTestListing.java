@@ -62,7 +62,8 @@ public final class CTestListing {
                     ? properties.get("WORKING_DIRECTORY").asText() : null, env,
                     timeout != null && timeout.asDouble() > 0 ? Duration.ofMillis((long) (timeout.asDouble() * 1000))
                             : null, disabled, properties.containsKey("WILL_FAIL")
-                    && properties.get("WILL_FAIL").asBoolean(), labels));
+                    && properties.get("WILL_FAIL").asBoolean(), properties.containsKey("SKIP_RETURN_CODE")
+                    ? Integer.valueOf(properties.get("SKIP_RETURN_CODE").asInt()) : null, labels));
         }
         return tests;
     }

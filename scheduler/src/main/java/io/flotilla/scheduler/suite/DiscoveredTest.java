@@ -16,23 +16,20 @@ import java.util.Set;
  * @param timeout the suite's own limit for this test; null when it names none
  * @param disabled the suite says not to run it (reported skipped)
  * @param willFail the suite expects it to fail: a non-zero exit passes, a zero exit fails (ctest's WILL_FAIL)
+ * @param skipCode the exit status by which it says it skipped (ctest's SKIP_RETURN_CODE); null for the default
  * @param tags labels, markers or tags, for filters
  */
 public record DiscoveredTest(String name, List<String> command, String workdir, Map<String, String> env,
-                             Duration timeout, boolean disabled, boolean willFail, Set<String> tags) {
+                             Duration timeout, boolean disabled, boolean willFail, Integer skipCode,
+                             Set<String> tags) {
     public DiscoveredTest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         tags = Set.copyOf(tags);
     }
 
-    /** The same test, run in {@code dir}. */
-    DiscoveredTest withWorkdir(String dir) {
-        return new DiscoveredTest(name, command, dir, env, timeout, disabled, willFail, tags);
-    }
-
     /** A test that only needs its command. */
     static DiscoveredTest simple(String name, List<String> command) {
-        return new DiscoveredTest(name, command, null, Map.of(), null, false, false, Set.of());
+        return new DiscoveredTest(name, command, null, Map.of(), null, false, false, null, Set.of());
     }
 }

@@ -18,7 +18,7 @@ public final class GTestListing {
         List<DiscoveredTest> tests = new ArrayList<>();
         String suite = null;
         for (String line : output.split("\n")) {
-            if (line.isBlank()) {
+            if (line.isBlank() || line.startsWith("Running main() from ")) { // gtest_main's greeting
                 continue;
             }
             String text = line.contains("#") ? line.substring(0, line.indexOf('#')) : line;
@@ -36,7 +36,7 @@ public final class GTestListing {
                 }
                 String name = suite + test;
                 tests.add(new DiscoveredTest(name, List.of(binary, "--gtest_filter=" + name), null, Map.of(), null,
-                        suite.startsWith("DISABLED_") || test.startsWith("DISABLED_"), false, Set.of()));
+                        suite.startsWith("DISABLED_") || test.startsWith("DISABLED_"), false, null, Set.of()));
             }
         }
         if (tests.isEmpty()) {

@@ -82,10 +82,10 @@ class ListingParsersTest {
                  {"backtrace": 5, "command": ["/src/build/t", "0"], "name": "off",
                   "properties": [{"name": "DISABLED", "value": true}]}]}
                 """);
-        assertEquals(DiscoveredTest.simple("passes", List.of("/src/build/t", "0")).withWorkdir("/src/build"),
-                tests.get(0));
+        assertEquals(new DiscoveredTest("passes", List.of("/src/build/t", "0"), "/src/build", Map.of(), null, false,
+                false, null, Set.of()), tests.get(0));
         assertEquals(new DiscoveredTest("fails_on_purpose", List.of("/src/build/t", "1"), "/tmp",
-                Map.of("A", "1", "B", "x=y"), Duration.ofMillis(2500), false, true, Set.of("io", "slow")),
+                Map.of("A", "1", "B", "x=y"), Duration.ofMillis(2500), false, true, null, Set.of("io", "slow")),
                 tests.get(1));
         assertTrue(tests.get(2).disabled());
         assertTrue(assertThrows(ListingException.class, () -> CTestListing.parse("ctest: command not found"))

@@ -1,0 +1,183 @@
+package io.flotilla.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flotilla.protocol.suite.SuiteSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code flotilla test}: finds a suite's tests by a listing step in the tests' own container, runs each test (or
+ * each file or shard of them) in a fresh container across the cluster, and reports each test's verdict, with the
+ * flaky-test tools: repeats, stop after K failures, repeat until the first failure, retries that make FLAKY.
+ */
+@Command(name = "test", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs a test suite, each test in its own container. KIND is pytest, ctest, gtest, exec or "
+                + "commands; TARGETS are pytest's paths, GoogleTest binaries, globs of executables or commands. "
+                + "Exit status: 0 all passed, 1 a test failed (or was flaky, with --fail-on-flaky), 2 usage, "
+                + "3 unreachable.")
+public final class TestCommand extends ClientCommand {
+    private static final int UNTIL_FAIL_RUNS = 100_000;
+
+    @Parameters(index = "0", paramLabel = "KIND", description = "pytest, ctest, gtest, exec or commands.")
+    String kind;
+
+    @Parameters(index = "1..*", paramLabel = "TARGETS", description = "What the suite lists; see KIND.")
+    List<String> targets = new ArrayList<>();
+
+    @Mixin
+    ContainerOptions container;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The suite's name in the timing history (default: KIND and the working directory).")
+    String name;
+
+    @Option(names = {"-i", "--include"}, paramLabel = "PATTERN",
+            description = "Run only tests whose name matches: a glob, or a regular expression after re:.")
+    List<String> include = new ArrayList<>();
+
+    @Option(names = {"-x", "--exclude"}, paramLabel = "PATTERN", description = "Leave out tests whose name matches.")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = {"-m", "--marker"}, paramLabel = "EXPR",
+            description = "A pytest marker expression, or a ctest label regular expression.")
+    String marker;
+
+    @Option(names = "--isolation", paramLabel = "test|file|shard",
+            description = "Tests per container: one (default for C), one file (default for pytest), or a shard.")
+    String isolation;
+
+    @Option(names = "--shard-size", paramLabel = "N", description = "Tests per container with --isolation shard.")
+    Integer shardSize;
+
+    @Option(names = "--list", description = "Print the tests that would run, and run none.")
+    boolean list;
+
+    @Option(names = "--repeat", paramLabel = "N", description = "Run each test N times, each in a fresh container.")
+    Integer repeat;
+
+    @Option(names = "--stop-after", paramLabel = "K", description = "End the run after K failed jobs.")
+    Integer stopAfter;
+
+    @Option(names = "--until-fail", description = "Repeat until the first failure (at most --repeat, default "
+            + UNTIL_FAIL_RUNS + " runs).")
+    boolean untilFail;
+
+    @Option(names = "--retries", paramLabel = "R",
+            description = "Run a failed test again up to R times; one that then passes is FLAKY.")
+    Integer retries;
+
+    @Option(names = "--fail-on-flaky", description = "A FLAKY test fails the run.")
+    boolean failOnFlaky;
+
+    @Option(names = "--max-parallel", paramLabel = "N", description = "Run at most N of the jobs at once.")
+    Integer maxParallel;
+
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "Write a Surefire-style JUnit XML report.")
+    Path junitXml;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write one JSON line per test attempt.")
+    Path json;
+
+    @Override
+    int execute(PrintWriter out, PrintWriter err) throws Exception {
+        SuiteSpec.Kind suiteKind = suiteKind();
+        container.validate();
+        try (ClusterOptions.Connection connection = cluster.connect(err)) {
+            FlotillaClient client = connection.client();
+            String runId = client.submit(suiteRun(client, err), null);
+            err.println("suite run " + runId + ": listing the " + kind + " tests");
+            err.flush();
+            RunFollower follower = new RunFollower(client, err, terminal());
+            JsonNode run = client.run(runId);
+            while (run.path("listing").asBoolean() && run.get("state").asText().equals("running")) {
+                Thread.sleep(100);
+                run = client.run(runId);
+            }
+            if (run.has("error")) {
+                err.println("flotilla: " + run.get("error").asText());
+                err.flush();
+                return ExitCodes.FAILED;
+            }
+            if (list) {
+                client.jobs(runId, null).forEach(job -> job.path("tests").forEach(test -> out.println(test.asText())));
+                out.flush();
+                return ExitCodes.PASSED;
+            }
+            JsonNode end = follower.await(runId);
+            SuiteResults results = SuiteResults.of(client, runId, suiteKind, client.jobs(runId, null));
+            end.path("disabledTests").forEach(test -> results.disabled.add(test.asText()));
+            if (junitXml != null) {
+                SuiteReports.junitXml(junitXml, suiteName(), results);
+            }
+            if (json != null) {
+                SuiteReports.json(json, results);
+            }
+            if (repeat != null && repeat > 1 || untilFail) {
+                SuiteReports.flaky(results, out);
+            }
+            SuiteReports.summary(results, runId, err);
+            boolean failed = results.anyBad() || failOnFlaky && results.anyFlaky()
+                    || !end.get("state").asText().equals("passed") && !end.get("state").asText().equals("cancelled");
+            return failed ? ExitCodes.FAILED : ExitCodes.PASSED;
+        }
+    }
+
+    private SuiteSpec.Kind suiteKind() {
+        try {
+            return SuiteSpec.Kind.valueOf(kind.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("unknown suite kind '" + kind + "': pytest, ctest, gtest, exec or commands");
+        }
+    }
+
+    private String suiteName() {
+        return name != null ? name : kind + ":" + container.workdir;
+    }
+
+    private ObjectNode suiteRun(FlotillaClient client, PrintWriter err) {
+        ObjectNode suite = FlotillaClient.JSON.createObjectNode().put("kind", kind).put("name", suiteName());
+        targets.forEach(suite.putArray("targets")::add);
+        include.forEach(suite.putArray("include")::add);
+        exclude.forEach(suite.putArray("exclude")::add);
+        if (marker != null) {
+            suite.put("marker", marker);
+        }
+        if (isolation != null) {
+            suite.put("isolation", isolation);
+        }
+        if (shardSize != null) {
+            suite.put("shardSize", shardSize);
+        }
+        if (untilFail) {
+            suite.put("repeat", repeat == null ? UNTIL_FAIL_RUNS : repeat).put("stopAfterFailures", 1);
+        } else {
+            if (repeat != null) {
+                suite.put("repeat", repeat);
+            }
+            if (stopAfter != null) {
+                suite.put("stopAfterFailures", stopAfter);
+            }
+        }
+        suite.put("listOnly", list);
+        ObjectNode job = container.toJob(List.of("true"), new LayerUploader(client, err));
+        job.remove("command");
+        suite.set("job", job);
+        ObjectNode run = FlotillaClient.JSON.createObjectNode();
+        run.set("suite", suite);
+        if (retries != null) {
+            run.put("retries", retries);
+        }
+        if (maxParallel != null) {
+            run.put("maxParallel", maxParallel);
+        }
+        return run;
+    }
+}

@@ -1,0 +1,238 @@
+package io.flotilla.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * {@code flotilla test} on the fixture suites under {@code src/test/resources/suites}, built here with the real
+ * tools (gcc, cmake, GoogleTest, pytest) and run on a real node over HTTP, each test in its own container. The
+ * fixtures are built under {@code target/} and mounted as a layer at the same path, where ctest's listing names them.
+ */
+class SuitesIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CRASH_PY = "exec python3 -c \"import ctypes; ctypes.string_at(0)\"";
+    private static Path work;
+    private static Path fixtures;
+    private static EmbeddedCluster server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("flotilla-suites-it-");
+        fixtures = Path.of("target", "suites").toAbsolutePath();
+        run(List.of("rm", "-rf", fixtures.toString()), Path.of("."));
+        Path sources = Path.of("src", "test", "resources", "suites").toAbsolutePath();
+        Files.createDirectories(fixtures.resolve("exec"));
+        Files.createDirectories(fixtures.resolve("onepercent"));
+        for (String mode : List.of("pass", "fail", "skip", "hang", "crash")) {
+            run(List.of("gcc", "-O0", "-o", fixtures.resolve("exec/t_" + mode).toString(),
+                    sources.resolve("c/t.c").toString()), fixtures);
+        }
+        run(List.of("gcc", "-O0", "-o", fixtures.resolve("onepercent/t_onepercent").toString(),
+                sources.resolve("c/t.c").toString()), fixtures);
+        Path ctest = Files.createDirectories(fixtures.resolve("ctest"));
+        run(List.of("cmake", "-S", sources.resolve("ctest").toString(), "-B", ctest.toString(),
+                "-DSOURCE_DIR=" + sources.resolve("c")), fixtures);
+        run(List.of("cmake", "--build", ctest.toString()), fixtures);
+        Files.createDirectories(fixtures.resolve("gtest"));
+        run(List.of("g++", "-O0", "-o", fixtures.resolve("gtest/t").toString(), sources.resolve("gtest/t.cc")
+                .toString(), "-lgtest", "-lgtest_main", "-pthread"), fixtures);
+        Path pytest = Files.createDirectories(fixtures.resolve("pytest"));
+        try (Stream<Path> files = Files.list(sources.resolve("pytest"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, pytest.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path broken = Files.createDirectories(fixtures.resolve("broken"));
+        Files.writeString(broken.resolve("test_broken.py"), "def test_(:\n");
+        server = EmbeddedCluster.start(2);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        run(List.of("rm", "-rf", work.toString()), Path.of("."));
+    }
+
+    private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), command + " failed:\n" + output);
+    }
+
+    private static Distribution.Result test(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("test", "--ui", "plain", "--layer", fixtures + ":" + fixtures));
+        command.addAll(List.of(args));
+        return Distribution.flotilla(work, Map.of("FLOTILLA_URL", server.url()), command);
+    }
+
+    /** Test name → verdict, from the JSON report (last attempt of each) and from the JUnit XML. */
+    private static void assertVerdicts(Map<String, String> expected, Path json, Path xml) throws Exception {
+        Map<String, String> fromJson = new TreeMap<>();
+        for (String line : Files.readAllLines(json)) {
+            JsonNode attempt = JSON.readTree(line);
+            fromJson.put(attempt.get("test").asText(), attempt.get("verdict").asText());
+        }
+        assertEquals(new TreeMap<>(expected), fromJson, "JSON verdicts");
+        Map<String, String> fromXml = new TreeMap<>();
+        NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile())
+                .getElementsByTagName("testcase");
+        for (int i = 0; i < cases.getLength(); i++) {
+            Element testcase = (Element) cases.item(i);
+            String verdict = "passed";
+            for (String element : List.of("failure", "error", "skipped")) {
+                if (testcase.getElementsByTagName(element).getLength() > 0) {
+                    verdict = element.equals("failure") ? "failed" : element;
+                }
+            }
+            fromXml.put(testcase.getAttribute("name"), verdict);
+        }
+        assertEquals(new TreeMap<>(expected), fromXml, "JUnit XML verdicts");
+    }
+
+    private Distribution.Result suite(String name, Map<String, String> expected, String... args) throws Exception {
+        Path json = work.resolve(name + ".json");
+        Path xml = work.resolve(name + ".xml");
+        List<String> command = new ArrayList<>(List.of("--json", json.toString(), "--junit-xml", xml.toString()));
+        command.addAll(List.of(args));
+        Distribution.Result result = test(command.toArray(String[]::new));
+        assertEquals(1, result.status(), result.toString());
+        assertVerdicts(expected, json, xml);
+        return result;
+    }
+
+    @Test
+    void everySuiteKindGivesEachTestItsVerdict() throws Exception {
+        String exec = fixtures.resolve("exec").toString();
+        suite("exec", Map.of(exec + "/t_crash", "error", exec + "/t_fail", "failed", exec + "/t_hang", "error",
+                exec + "/t_pass", "passed", exec + "/t_skip", "skipped"), "exec", "--timeout", "3s", exec + "/t_*");
+        suite("commands", Map.of("true", "passed", "exit 1", "failed", "exit 77", "skipped", "exec sleep 600",
+                "error", CRASH_PY, "error"), "commands", "--timeout", "3s", "true", "exit 1", "exit 77",
+                "exec sleep 600", CRASH_PY);
+        Distribution.Result ctest = suite("ctest", Map.of("passes", "passed", "fails", "failed", "skips", "skipped",
+                "hangs", "error", "crashes", "error", "fails_as_expected", "passed", "switched_off", "skipped"),
+                "ctest", "--workdir", fixtures.resolve("ctest").toString());
+        assertTrue(ctest.stderr().contains("ERROR crashes: killed by signal 11"), ctest.toString());
+        assertTrue(ctest.stderr().contains("ERROR hangs: timed out"), ctest.toString());
+        suite("gtest", Map.of("Fixture.Passes", "passed", "Fixture.Fails", "failed", "Fixture.Skips", "skipped",
+                "Fixture.Hangs", "error", "Fixture.Crashes", "error", "Fixture.DISABLED_SwitchedOff", "skipped"),
+                "gtest", "--timeout", "3s", fixtures.resolve("gtest/t").toString());
+        Distribution.Result pytest = suite("pytest", Map.of("test_basic.py::test_passes", "passed",
+                "test_basic.py::test_fails", "failed", "test_basic.py::test_skips", "skipped",
+                "test_hang.py::test_hangs", "error", "test_crash.py::test_crashes", "error"),
+                "pytest", "--timeout", "5s", "--workdir", fixtures.resolve("pytest").toString(), "-m", "not slow",
+                "-x", "*first_attempt*");
+        assertTrue(pytest.stderr().contains("5 tests, 1 passed, 1 failed, 2 errors, 1 skipped, 0 flaky"),
+                pytest.toString());
+    }
+
+    @Test
+    void listShowsWhatWouldRunAndRunsNothing() throws Exception {
+        Distribution.Result list = test("ctest", "--list", "--workdir", fixtures.resolve("ctest").toString(),
+                "-x", "*fail*");
+        assertEquals(0, list.status(), list.toString());
+        assertEquals(Set.of("passes", "skips", "hangs", "crashes"), Set.copyOf(list.stdout().lines().toList()),
+                list.toString());
+    }
+
+    @Test
+    void testsThatShareATmpFileAndAPortPassSideBySide() throws Exception {
+        String body = "import os, socket, time; s = socket.socket(); s.bind(('127.0.0.1', 7777)); s.listen(); "
+                + "me = os.environ['FLOTILLA_TASK_INDEX']; open('/tmp/shared', 'w').write(me); "
+                + "print('start', time.time()); time.sleep(3); "
+                + "assert open('/tmp/shared').read() == me; print('end', time.time())";
+        String first = "exec python3 -c \"" + body + "\" first";
+        String second = "exec python3 -c \"" + body + "\" second";
+        Distribution.Result result = test("commands", first, second);
+        assertEquals(0, result.status(), result.toString());
+        Matcher run = Pattern.compile("suite run (\\S+):").matcher(result.stderr());
+        assertTrue(run.find(), result.toString());
+        double[][] spans = new double[2][];
+        for (int job = 0; job < 2; job++) {
+            String out = Distribution.flotilla(work, Map.of("FLOTILLA_URL", server.url()),
+                    List.of("logs", run.group(1) + ":" + job)).stdout();
+            Matcher times = Pattern.compile("start (\\S+)\\s+end (\\S+)").matcher(out);
+            assertTrue(times.find(), out);
+            spans[job] = new double[] {Double.parseDouble(times.group(1)), Double.parseDouble(times.group(2))};
+        }
+        assertTrue(spans[0][0] < spans[1][1] && spans[1][0] < spans[0][1], "the two tests did not overlap in time");
+    }
+
+    @Test
+    void aOnePercentFailureIsMeasuredAndStopAfterStopsEarly() throws Exception {
+        String binary = fixtures.resolve("onepercent/t_onepercent").toString();
+        Distribution.Result repeated = test("exec", "--repeat", "2000", binary);
+        assertEquals(1, repeated.status(), repeated.toString());
+        Matcher report = Pattern.compile("(\\d+) runs, (\\d+) failures, failure rate \\S+% \\(95% interval (\\S+)% "
+                + "to (\\S+)%\\)").matcher(repeated.stdout());
+        assertTrue(report.find(), repeated.toString());
+        assertEquals(2000, Integer.parseInt(report.group(1)));
+        assertEquals(20, Integer.parseInt(report.group(2)));
+        assertTrue(Double.parseDouble(report.group(3)) < 1.0 && Double.parseDouble(report.group(4)) > 1.0,
+                repeated.stdout());
+        assertTrue(repeated.stdout().contains("first failure: job 37 attempt 1, FLOTILLA_SEED="), repeated.stdout());
+
+        Distribution.Result stopped = test("exec", "--repeat", "2000", "--stop-after", "1", binary);
+        assertEquals(1, stopped.status(), stopped.toString());
+        Matcher counts = Pattern.compile("(\\d+) tests, (\\d+) passed, (\\d+) failed").matcher(stopped.stderr());
+        assertTrue(counts.find(), stopped.toString());
+        assertEquals(1, Integer.parseInt(counts.group(3)), stopped.toString());
+        assertTrue(Integer.parseInt(counts.group(2)) < 1000, "ran on after the failure: " + stopped);
+    }
+
+    @Test
+    void aTestThatFailsOnlyOnItsFirstAttemptIsFlaky() throws Exception {
+        Path xml = work.resolve("flaky.xml");
+        String[] args = {"pytest", "--workdir", fixtures.resolve("pytest").toString(), "-i",
+            "*first_attempt_only", "--retries", "2", "--junit-xml", xml.toString()};
+        Distribution.Result flaky = test(args);
+        assertEquals(0, flaky.status(), flaky.toString());
+        assertTrue(flaky.stderr().contains("FLAKY test_basic.py::test_fails_on_first_attempt_only: failed on "
+                + "attempt 1, passed on attempt 2"), flaky.toString());
+        assertTrue(flaky.stderr().contains("1 tests, 0 passed, 0 failed, 0 errors, 0 skipped, 1 flaky"),
+                flaky.toString());
+        String report = Files.readString(xml);
+        assertTrue(report.contains("<flakyFailure message=\"failed\">") && !report.contains("<failure"), report);
+
+        List<String> failing = new ArrayList<>(List.of(args));
+        failing.add("--fail-on-flaky");
+        assertEquals(1, test(failing.toArray(String[]::new)).status());
+    }
+
+    @Test
+    void aListingThatFailsOrPrintsGarbageFailsTheRunNamingTheSuiteAndShowingTheListing() throws Exception {
+        Distribution.Result broken = test("pytest", "--workdir", fixtures.resolve("broken").toString());
+        assertEquals(1, broken.status(), broken.toString());
+        assertTrue(broken.stderr().contains("the pytest listing failed (exit status 2)"), broken.toString());
+        assertTrue(broken.stderr().contains("SyntaxError"), broken.toString());
+
+        Distribution.Result garbage = test("gtest", "/bin/echo");
+        assertEquals(1, garbage.status(), garbage.toString());
+        assertTrue(garbage.stderr().contains("the GoogleTest listing has a line that is neither a suite nor a test: "
+                + "'--gtest_list_tests'"), garbage.toString());
+
+        Distribution.Result nothing = test("exec", fixtures.resolve("exec").toString() + "/no_such_*");
+        assertEquals(1, nothing.status(), nothing.toString());
+        assertTrue(nothing.stderr().contains("the exec listing selects no test to run"), nothing.toString());
+    }
+}

@@ -1,0 +1,5 @@
+import ctypes
+
+
+def test_crashes():
+    ctypes.string_at(0)

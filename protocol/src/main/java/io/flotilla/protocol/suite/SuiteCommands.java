@@ -1,0 +1,109 @@
+package io.flotilla.protocol.suite;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The commands a suite runs in its container: the listing step of each kind, and the runner of a group of pytest
+ * tests. They rely only on what the tests themselves need there ({@code /bin/sh}, {@code python3} with pytest,
+ * {@code ctest}), never on anything of Flotilla's.
+ */
+public final class SuiteCommands {
+    /** Starts each line a test runner writes about one test: {@code ##flotilla-test OUTCOME MILLIS NAME}. */
+    public static final String VERDICT_PREFIX = "##flotilla-test ";
+    /** Starts the line before each GoogleTest binary's listing. */
+    public static final String BINARY_PREFIX = "##flotilla-binary ";
+    /** The exit status by which a plain executable, a command or a ctest test says it skipped (as automake's). */
+    public static final int SKIP_EXIT_CODE = 77;
+
+    /**
+     * Runs the pytest node ids it is given in one interpreter and writes one verdict line per test to a copy of
+     * stderr taken before pytest captures it, whatever the test prints. Works with pytest 7 and later.
+     */
+    private static final String PYTEST_RUNNER = """
+            import os, sys, pytest
+            out = os.fdopen(os.dup(2), "w", buffering=1)
+            class FlotillaVerdicts:
+                def __init__(self):
+                    self.tests = {}
+                def pytest_runtest_logreport(self, report):
+                    test = self.tests.setdefault(report.nodeid, ["passed", 0.0])
+                    test[1] += report.duration
+                    if report.failed and test[0] in ("passed", "skipped"):
+                        test[0] = "failed" if report.when == "call" else "error"
+                    elif report.skipped and test[0] == "passed":
+                        test[0] = "skipped"
+                def pytest_runtest_logfinish(self, nodeid, location):
+                    outcome, seconds = self.tests.pop(nodeid, ["error", 0.0])
+                    out.write("%s%s %d %s\\n" % (PREFIX, outcome, seconds * 1000, nodeid))
+            sys.exit(pytest.main(["-p", "no:cacheprovider"] + sys.argv[1:], plugins=[FlotillaVerdicts()]))
+            """.replace("PREFIX", "\"" + VERDICT_PREFIX + "\"");
+
+    private static final String GTEST_LISTING = "for b in \"$@\"; do printf '" + BINARY_PREFIX.replace("%", "%%")
+            + "%s\\n' \"$b\"; \"$b\" --gtest_list_tests || exit $?; done";
+    private static final String EXEC_LISTING = "for g in \"$@\"; do for f in $g; do "
+            + "if [ -f \"$f\" ] && [ -x \"$f\" ]; then printf '%s\\n' \"$f\"; fi; done; done";
+    /** Runs a ctest test whose properties change its exit status: {@code skip-code will-fail command...}. */
+    private static final String CTEST_WRAPPER = "skip=$1; willfail=$2; shift 2; \"$@\"; rc=$?; "
+            + "if [ \"$skip\" != none ] && [ $rc -eq \"$skip\" ]; then exit " + SKIP_EXIT_CODE + "; fi; "
+            + "if [ \"$willfail\" = 1 ]; then if [ $rc -ne 0 ] && [ $rc -lt 128 ]; then exit 0; fi; "
+            + "echo \"expected to fail, but exited $rc\" >&2; exit 1; fi; exit $rc";
+
+    private SuiteCommands() {
+    }
+
+    /**
+     * What lists the suite's tests. A command suite's targets are its tests: it expands as it is accepted, and this
+     * stands in for the listing step it never runs.
+     */
+    public static List<String> listing(SuiteSpec suite) {
+        List<String> command = new ArrayList<>();
+        switch (suite.kind()) {
+            case PYTEST -> {
+                command.addAll(List.of("python3", "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"));
+                if (!suite.marker().isEmpty()) {
+                    command.addAll(List.of("-m", suite.marker()));
+                }
+            }
+            case CTEST -> {
+                command.addAll(List.of("ctest", "--show-only=json-v1"));
+                if (!suite.marker().isEmpty()) {
+                    command.addAll(List.of("-L", suite.marker()));
+                }
+            }
+            case GTEST -> command.addAll(List.of("/bin/sh", "-c", GTEST_LISTING, "sh"));
+            case EXEC -> command.addAll(List.of("/bin/sh", "-c", EXEC_LISTING, "sh"));
+            case COMMANDS -> {
+                return List.of("true");
+            }
+        }
+        command.addAll(suite.targets());
+        return command;
+    }
+
+    /** Runs pytest tests, given by node id, in one interpreter. */
+    public static List<String> pytest(List<String> nodeIds) {
+        List<String> command = new ArrayList<>(List.of("python3", "-c", PYTEST_RUNNER));
+        command.addAll(nodeIds);
+        return command;
+    }
+
+    /**
+     * Runs a ctest test's own command; when it has a skip code other than {@link #SKIP_EXIT_CODE}, or is expected to
+     * fail, through a shell that turns its exit status into ours.
+     */
+    public static List<String> ctest(List<String> command, Integer skipCode, boolean willFail) {
+        if ((skipCode == null || skipCode == SKIP_EXIT_CODE) && !willFail) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", CTEST_WRAPPER, "sh",
+                skipCode == null ? "none" : skipCode.toString(), willFail ? "1" : "0"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /** Runs one command of a command suite. */
+    public static List<String> shell(String command) {
+        return List.of("/bin/sh", "-c", command);
+    }
+}

@@ -1,0 +1,128 @@
+package io.flotilla.protocol.suite;
+
+import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.run.RunSpec;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A test suite to find and run. A run that carries one starts with a single job, the listing step, in the tests' own
+ * container, so nothing on the submitting machine needs pytest, cmake or the test binaries; the scheduler reads what
+ * it printed and expands the run into the tests' jobs ({@link SuitePlan}).
+ *
+ * @param kind how the suite lists and runs its tests
+ * @param name the suite's name in the scheduler's timing history: runs of the same suite share it
+ * @param targets what to list: pytest's paths and options, GoogleTest binaries, globs of plain executables, or the
+ *                commands of a command suite (each run by {@code /bin/sh -c}); ctest lists its working directory
+ * @param include names to run, each a glob ({@code *}, {@code ?}) or a regular expression after {@code re:}; empty
+ *                runs every test
+ * @param exclude names to leave out, in the same forms; they win over {@code include}
+ * @param marker a pytest marker expression ({@code -m}) or a ctest label regular expression ({@code -L}); empty for
+ *               none
+ * @param isolation how many tests share one container
+ * @param shardSize with {@link Isolation#SHARD}, how many tests share one container
+ * @param repeat how often each selected test runs, each time in a fresh container
+ * @param listOnly list and select the tests, and run none: the expanded run ends at once, its jobs cancelled
+ */
+public record SuiteSpec(Kind kind, String name, List<String> targets, List<String> include, List<String> exclude,
+                        String marker, Isolation isolation, int shardSize, int repeat, boolean listOnly) {
+    public static final int MAX_REPEAT = RunSpec.MAX_JOBS;
+    public static final int MAX_TARGETS = 1000;
+
+    /** The kinds of suite, each with its listing step and its test command. */
+    public enum Kind {
+        PYTEST(Isolation.FILE), CTEST(Isolation.TEST), GTEST(Isolation.TEST), EXEC(Isolation.TEST),
+        COMMANDS(Isolation.TEST);
+
+        /** Per test for C, GoogleTest and plain executables; per file for pytest, whose interpreter start is costly. */
+        public final Isolation defaultIsolation;
+
+        Kind(Isolation defaultIsolation) {
+            this.defaultIsolation = defaultIsolation;
+        }
+
+        /** Whether the tests of one container run in one process of the suite's runner (pytest) or one by one. */
+        public boolean runsManyTestsPerProcess() {
+            return this == PYTEST;
+        }
+    }
+
+    /** Which tests share a container (and, for pytest, an interpreter). */
+    public enum Isolation {
+        /** Each test in a container of its own. */
+        TEST,
+        /** The tests of one file together (pytest only). */
+        FILE,
+        /** Up to {@code shardSize} tests together. */
+        SHARD
+    }
+
+    public SuiteSpec {
+        InvalidSpecException.require(kind != null, "suite.kind", "a suite needs a kind: pytest, ctest, gtest, exec "
+                + "or commands");
+        InvalidSpecException.require(name != null && !name.isBlank() && name.length() <= 256, "suite.name",
+                "a suite needs a name of 1 to 256 characters");
+        targets = List.copyOf(targets == null ? List.of() : targets);
+        include = List.copyOf(include == null ? List.of() : include);
+        exclude = List.copyOf(exclude == null ? List.of() : exclude);
+        marker = marker == null ? "" : marker;
+        isolation = isolation == null ? kind.defaultIsolation : isolation;
+        repeat = repeat == 0 ? 1 : repeat;
+        InvalidSpecException.require(targets.size() <= MAX_TARGETS && targets.stream().allMatch(t -> t != null
+                && !t.isEmpty() && t.indexOf('\0') < 0), "suite.targets", "targets must be at most " + MAX_TARGETS
+                + " non-empty strings without NUL");
+        InvalidSpecException.require(!targets.isEmpty() || kind == Kind.PYTEST || kind == Kind.CTEST,
+                "suite.targets", "a " + kind.name().toLowerCase() + " suite needs targets: "
+                        + switch (kind) {
+                            case GTEST -> "the GoogleTest binaries";
+                            case EXEC -> "globs of the test executables";
+                            default -> "the commands";
+                        });
+        InvalidSpecException.require(marker.isEmpty() || kind == Kind.PYTEST || kind == Kind.CTEST, "suite.marker",
+                "markers are pytest markers or ctest labels; a " + kind.name().toLowerCase() + " suite has none");
+        InvalidSpecException.require(marker.indexOf('\0') < 0, "suite.marker", "the marker must not contain NUL");
+        InvalidSpecException.require(isolation != Isolation.FILE || kind.runsManyTestsPerProcess(),
+                "suite.isolation", "per-file isolation is for pytest; a " + kind.name().toLowerCase()
+                        + " suite runs per test or per shard");
+        InvalidSpecException.require(isolation == Isolation.SHARD ? shardSize >= 1
+                && shardSize <= RunSpec.MAX_JOBS_PER_CONTAINER : shardSize == 0, "suite.shardSize",
+                isolation == Isolation.SHARD ? "shard size " + shardSize + " is outside 1 .. "
+                        + RunSpec.MAX_JOBS_PER_CONTAINER : "a shard size goes only with shard isolation");
+        InvalidSpecException.require(repeat >= 1 && repeat <= MAX_REPEAT, "suite.repeat",
+                "repeat " + repeat + " is outside 1 .. " + MAX_REPEAT);
+        include.forEach(pattern -> matcher(pattern, "suite.include"));
+        exclude.forEach(pattern -> matcher(pattern, "suite.exclude"));
+    }
+
+    /** Whether a test of this suite is selected by its name. */
+    public boolean selects(String testName) {
+        return (include.isEmpty() || include.stream().anyMatch(p -> matcher(p, "suite.include").test(testName)))
+                && exclude.stream().noneMatch(p -> matcher(p, "suite.exclude").test(testName));
+    }
+
+    /** A name filter: a glob, or a regular expression after {@code re:} that must match the whole name. */
+    private static Predicate<String> matcher(String pattern, String field) {
+        InvalidSpecException.require(pattern != null && !pattern.isEmpty(), field, "a filter must not be empty");
+        try {
+            String regex = pattern.startsWith("re:") ? pattern.substring(3) : globToRegex(pattern);
+            return Pattern.compile(regex).asMatchPredicate();
+        } catch (PatternSyntaxException e) {
+            throw new InvalidSpecException(field, "filter '" + pattern + "' is not a regular expression: "
+                    + e.getDescription());
+        }
+    }
+
+    private static String globToRegex(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return regex.toString();
+    }
+}

@@ -1,0 +1,25 @@
+package io.flotilla.protocol.suite;
+
+/**
+ * What became of one test in one attempt, in the terms CI reports use: a failure is the test saying it failed, an
+ * error is the test not getting to say (it timed out, crashed, or never ran).
+ *
+ * @param test the test's name in its suite
+ * @param millis how long it took, as its runner measured it, or its job's wall time
+ * @param message why it did not pass; empty when it did
+ */
+public record TestVerdict(String test, Outcome outcome, long millis, String message) {
+    /** The verdict itself. */
+    public enum Outcome {
+        PASSED, FAILED, ERROR, SKIPPED
+    }
+
+    public TestVerdict {
+        message = message == null ? "" : message;
+    }
+
+    /** Whether the test counts against the run: it failed or could not run to its end. */
+    public boolean bad() {
+        return outcome == Outcome.FAILED || outcome == Outcome.ERROR;
+    }
+}

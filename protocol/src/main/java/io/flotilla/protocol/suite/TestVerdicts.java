@@ -1,0 +1,109 @@
+package io.flotilla.protocol.suite;
+
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.suite.TestVerdict.Outcome;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one attempt of a suite's job into a verdict for each of its tests. A job of one test is judged by how it
+ * ended, except that GoogleTest's {@code [  SKIPPED ]} line and exit status 77 of the other kinds mean skipped. A
+ * job that ran several pytest tests in one interpreter is judged by the verdict lines its runner wrote; a test with
+ * none is the one that ended the job (it timed out or crashed), or did not get to run after it.
+ */
+public final class TestVerdicts {
+    private static final String GTEST_SKIPPED = "[  SKIPPED ] ";
+
+    private TestVerdicts() {
+    }
+
+    /**
+     * @param tests the job's tests, in the order it runs them
+     * @param output what the job printed, stdout and stderr; for a job of several tests it must hold every verdict
+     *               line, so the end of its output may not be enough
+     */
+    public static List<TestVerdict> of(SuiteSpec.Kind kind, List<String> tests, JobResult result, String output) {
+        if (kind.runsManyTestsPerProcess()) {
+            return fromVerdictLines(tests, result, output);
+        }
+        if (tests.size() != 1) {
+            throw new IllegalArgumentException("a " + kind + " job runs one test, not " + tests.size());
+        }
+        return List.of(single(kind, tests.get(0), result, output));
+    }
+
+    private static TestVerdict single(SuiteSpec.Kind kind, String test, JobResult result, String output) {
+        long millis = result.wallTime().toMillis();
+        if (result.succeeded()) {
+            boolean skipped = kind == SuiteSpec.Kind.GTEST && output.lines().anyMatch(l -> l.startsWith(GTEST_SKIPPED));
+            return new TestVerdict(test, skipped ? Outcome.SKIPPED : Outcome.PASSED, millis, "");
+        }
+        if (result.outcome() == JobResult.Outcome.EXITED) {
+            return result.exitCode() == SuiteCommands.SKIP_EXIT_CODE && kind != SuiteSpec.Kind.GTEST
+                    ? new TestVerdict(test, Outcome.SKIPPED, millis, "skipped (exit status 77)")
+                    : new TestVerdict(test, Outcome.FAILED, millis, "exit status " + result.exitCode());
+        }
+        return new TestVerdict(test, result.outcome() == JobResult.Outcome.CANCELLED ? Outcome.SKIPPED
+                : Outcome.ERROR, millis, describe(result));
+    }
+
+    private static List<TestVerdict> fromVerdictLines(List<String> tests, JobResult result, String output) {
+        Map<String, TestVerdict> reported = new HashMap<>();
+        output.lines().filter(line -> line.startsWith(SuiteCommands.VERDICT_PREFIX)).forEach(line -> {
+            String[] parts = line.substring(SuiteCommands.VERDICT_PREFIX.length()).split(" ", 3);
+            if (parts.length == 3) {
+                Outcome outcome = switch (parts[0]) {
+                    case "passed" -> Outcome.PASSED;
+                    case "skipped" -> Outcome.SKIPPED;
+                    case "failed" -> Outcome.FAILED;
+                    default -> Outcome.ERROR;
+                };
+                reported.put(parts[2], new TestVerdict(parts[2], outcome, parseMillis(parts[1]),
+                        outcome == Outcome.PASSED || outcome == Outcome.SKIPPED ? "" : parts[0]));
+            }
+        });
+        List<TestVerdict> verdicts = new ArrayList<>(tests.size());
+        String endedBy = null;
+        for (String test : tests) {
+            TestVerdict verdict = reported.get(test);
+            if (verdict != null) {
+                verdicts.add(verdict);
+            } else if (endedBy == null) {
+                endedBy = test;
+                boolean ranToItsEnd = result.outcome() == JobResult.Outcome.EXITED;
+                verdicts.add(new TestVerdict(test, result.outcome() == JobResult.Outcome.CANCELLED
+                        ? Outcome.SKIPPED : Outcome.ERROR, ranToItsEnd ? 0 : result.wallTime().toMillis(),
+                        ranToItsEnd ? "pytest gave it no verdict (" + describe(result) + ")" : describe(result)));
+            } else {
+                verdicts.add(new TestVerdict(test, result.outcome() == JobResult.Outcome.CANCELLED
+                        ? Outcome.SKIPPED : Outcome.ERROR, 0, "not run: " + endedBy + " before it in the same "
+                        + "process ended it (" + describe(result) + ")"));
+            }
+        }
+        return verdicts;
+    }
+
+    private static long parseMillis(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** How a job ended, in a few words: "exit status 1", "timed out", "killed by signal 11". */
+    public static String describe(JobResult result) {
+        String how = switch (result.outcome()) {
+            case EXITED -> "exit status " + result.exitCode();
+            case SIGNALED -> "killed by signal " + result.signal();
+            case TIMED_OUT -> "timed out after " + result.wallTime().toMillis() + " ms";
+            case MEMORY_LIMIT -> "hit its memory limit";
+            case CANCELLED -> "cancelled";
+            case LAUNCH_ERROR -> "could not start";
+            case INFRASTRUCTURE_ERROR -> "lost by its node";
+        };
+        return result.message().isEmpty() ? how : how + ": " + result.message();
+    }
+}

@@ -1,0 +1,185 @@
+package io.flotilla.scheduler.suite;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.protocol.run.Seeds;
+import io.flotilla.protocol.suite.SuiteCommands;
+import io.flotilla.protocol.suite.SuitePlan;
+import io.flotilla.protocol.suite.SuiteSpec;
+import io.flotilla.protocol.suite.SuiteSpec.Isolation;
+import io.flotilla.protocol.suite.TestVerdicts;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Expands a suite run, once its listing step has printed the suite's tests, into the run of the tests' jobs: parses
+ * the listing, keeps the tests the filters select, groups them per the isolation, orders the groups (new and
+ * last-failed first, then longest expected first, from the timing history) and repeats them. Every job runs in the
+ * listing step's container spec, with its test's own command, working directory, environment and timeout, plus
+ * {@code FLOTILLA_TEST}, the job's index as {@code FLOTILLA_TASK_INDEX} and a {@code FLOTILLA_SEED} derived from the
+ * run id and that index.
+ */
+public final class SuiteExpansion {
+    /** A listing's stdout may be this long; it travels whole to the scheduler and into its journal. */
+    public static final int LISTING_OUTPUT_BYTES = 8 << 20;
+    /** A job of several pytest tests returns this much of its output's end: room for a verdict line per test. */
+    public static final int GROUP_OUTPUT_BYTES = 64 << 10;
+    /** Assumed for a test the history does not know, so that it goes first. */
+    private static final long UNKNOWN = Long.MAX_VALUE;
+
+    private SuiteExpansion() {
+    }
+
+    /** How much output a job of this run returns with its result: 0 for the node's default. */
+    public static int outputTailBytes(RunSpec run) {
+        if (run.isListing()) {
+            return LISTING_OUTPUT_BYTES;
+        }
+        return run.suite() != null && run.suite().kind().runsManyTestsPerProcess() ? GROUP_OUTPUT_BYTES : 0;
+    }
+
+    /** What the run's suite is called in messages: pytest, ctest, GoogleTest, exec, commands. */
+    public static String kindName(SuiteSpec.Kind kind) {
+        return kind == SuiteSpec.Kind.GTEST ? "GoogleTest" : kind.name().toLowerCase();
+    }
+
+    /**
+     * @param listingRun the run as accepted: its one job is the listing step, in the tests' container
+     * @param listingResult how the listing step ended; null for a command suite, which has none
+     * @param listingOutput its whole stdout (and, when it failed, the end of its stderr)
+     * @throws ListingException when the listing failed, is not a listing, or selects no test
+     */
+    public static RunSpec expand(RunSpec listingRun, JobResult listingResult, String listingOutput,
+                                 SuiteHistory history) {
+        SuiteSpec suite = listingRun.suite();
+        String kind = kindName(suite.kind());
+        if (listingResult != null && !listingResult.succeeded()) {
+            throw new ListingException(kind, "failed (" + TestVerdicts.describe(listingResult) + ")", listingOutput);
+        }
+        List<DiscoveredTest> listed = switch (suite.kind()) {
+            case PYTEST -> PytestListing.parse(listingOutput, List.of());
+            case CTEST -> CTestListing.parse(listingOutput);
+            case GTEST -> gtest(listingOutput);
+            case EXEC -> listingOutput.lines().filter(line -> !line.isBlank())
+                    .map(path -> DiscoveredTest.simple(path, List.of(path))).toList();
+            case COMMANDS -> suite.targets().stream()
+                    .map(command -> DiscoveredTest.simple(command, SuiteCommands.shell(command))).toList();
+        };
+        List<DiscoveredTest> selected = new ArrayList<>();
+        List<String> disabled = new ArrayList<>();
+        for (DiscoveredTest test : listed) {
+            if (suite.selects(test.name()) && test.disabled()) {
+                disabled.add(test.name());
+            } else if (suite.selects(test.name())) {
+                selected.add(test);
+            }
+        }
+        if (selected.isEmpty()) {
+            throw new ListingException(kind, "selects no test to run (" + listed.size() + " listed, "
+                    + disabled.size() + " of the selected disabled; include " + suite.include() + ", exclude "
+                    + suite.exclude() + (suite.marker().isEmpty() ? "" : ", marker '" + suite.marker() + "'") + ")",
+                    listingOutput);
+        }
+        List<List<DiscoveredTest>> groups = order(group(suite, selected), suite.name(), history);
+        ContainerSpec template = listingRun.jobs().get(0);
+        long runSeed = Seeds.ofRunId(listingRun.runId());
+        List<ContainerSpec> jobs = new ArrayList<>();
+        List<List<String>> jobTests = new ArrayList<>();
+        for (int round = 0; round < suite.repeat(); round++) {
+            for (List<DiscoveredTest> group : groups) {
+                jobs.add(jobSpec(suite, template, group, jobs.size(), Seeds.of(runSeed, jobs.size())));
+                jobTests.add(group.stream().map(DiscoveredTest::name).toList());
+            }
+        }
+        int perContainer = suite.isolation() == Isolation.SHARD && !suite.kind().runsManyTestsPerProcess()
+                ? suite.shardSize() : 1;
+        return new RunSpec(listingRun.runId(), listingRun.user(), listingRun.priority(), listingRun.retries(), jobs,
+                null, perContainer, listingRun.maxParallel(), listingRun.stopAfterFailures(), suite,
+                new SuitePlan(jobTests, disabled));
+    }
+
+    private static List<DiscoveredTest> gtest(String output) {
+        List<DiscoveredTest> tests = new ArrayList<>();
+        String binary = null;
+        StringBuilder listing = new StringBuilder();
+        for (String line : (output + "\n" + SuiteCommands.BINARY_PREFIX).split("\n")) {
+            if (line.startsWith(SuiteCommands.BINARY_PREFIX)) {
+                if (binary != null) {
+                    tests.addAll(GTestListing.parse(listing.toString(), binary));
+                }
+                binary = line.substring(SuiteCommands.BINARY_PREFIX.length());
+                listing.setLength(0);
+            } else if (binary == null && !line.isBlank()) {
+                throw new ListingException("GoogleTest", "does not start with a binary's name", output);
+            } else {
+                listing.append(line).append('\n');
+            }
+        }
+        return tests;
+    }
+
+    /** The tests each job runs: a pytest group runs in one interpreter; other kinds run one test per job. */
+    private static List<List<DiscoveredTest>> group(SuiteSpec suite, List<DiscoveredTest> tests) {
+        if (!suite.kind().runsManyTestsPerProcess() || suite.isolation() == Isolation.TEST) {
+            return tests.stream().map(List::of).toList();
+        }
+        if (suite.isolation() == Isolation.FILE) {
+            Map<String, List<DiscoveredTest>> byFile = new LinkedHashMap<>();
+            tests.forEach(test -> byFile.computeIfAbsent(fileOf(test.name()), f -> new ArrayList<>()).add(test));
+            return List.copyOf(byFile.values());
+        }
+        List<List<DiscoveredTest>> shards = new ArrayList<>();
+        for (int from = 0; from < tests.size(); from += suite.shardSize()) {
+            shards.add(tests.subList(from, Math.min(tests.size(), from + suite.shardSize())));
+        }
+        return shards;
+    }
+
+    private static String fileOf(String nodeId) {
+        int separator = nodeId.indexOf("::");
+        return separator < 0 ? nodeId : nodeId.substring(0, separator);
+    }
+
+    /** New and last-failed groups first, then the longest expected; ties keep the listing's order. */
+    private static List<List<DiscoveredTest>> order(List<List<DiscoveredTest>> groups, String suite,
+                                                    SuiteHistory history) {
+        Function<List<DiscoveredTest>, Long> expected = group -> {
+            long sum = 0;
+            for (DiscoveredTest test : group) {
+                SuiteHistory.Entry last = history.last(suite, test.name()).orElse(null);
+                if (last == null || last.failed()) {
+                    return UNKNOWN;
+                }
+                sum += last.millis();
+            }
+            return sum;
+        };
+        List<List<DiscoveredTest>> ordered = new ArrayList<>(groups);
+        ordered.sort(Comparator.comparing(expected).reversed());
+        return ordered;
+    }
+
+    private static ContainerSpec jobSpec(SuiteSpec suite, ContainerSpec template, List<DiscoveredTest> group,
+                                         int index, long seed) {
+        DiscoveredTest first = group.get(0);
+        List<String> command = switch (suite.kind()) {
+            case PYTEST -> SuiteCommands.pytest(group.stream().map(DiscoveredTest::name).toList());
+            case CTEST -> SuiteCommands.ctest(first.command(), first.skipCode(), first.willFail());
+            default -> first.command();
+        };
+        Map<String, String> env = new LinkedHashMap<>(template.env());
+        env.putAll(first.env());
+        env.put("FLOTILLA_TEST", group.size() == 1 ? first.name() : fileOf(first.name()));
+        env.put("FLOTILLA_TASK_INDEX", Integer.toString(index));
+        env.put("FLOTILLA_SEED", Long.toUnsignedString(seed));
+        return new ContainerSpec(command, template.layers(), env,
+                first.workdir() == null ? template.workdir() : first.workdir(), template.network(),
+                first.timeout() == null ? template.limits() : template.limits().withTimeout(first.timeout()),
+                template.writable(), template.hostname(), template.stdinFile());
+    }
+}
