@@ -147,11 +147,14 @@ final class SuiteReports {
                 .append(name).append(">\n");
     }
 
-    /** pytest's file, ctest's and GoogleTest's suite, as JUnit's class: the part of the name before its last part. */
+    /** pytest's file, JUnit's class, GoogleTest's suite, as JUnit XML's class: the name before its last part. */
     private static String classOf(String test) {
         int pytest = test.lastIndexOf("::");
         if (pytest > 0) {
             return test.substring(0, pytest).replace("::", ".");
+        }
+        if (test.indexOf('#') > 0) {
+            return test.substring(0, test.indexOf('#'));
         }
         int dot = test.lastIndexOf('.');
         return dot > 0 && !test.contains("/") ? test.substring(0, dot) : "flotilla";

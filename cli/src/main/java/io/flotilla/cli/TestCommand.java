@@ -1,8 +1,10 @@
 package io.flotilla.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flotilla.protocol.suite.SuiteSpec;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,14 +21,15 @@ import picocli.CommandLine.Parameters;
  * flaky-test tools: repeats, stop after K failures, repeat until the first failure, retries that make FLAKY.
  */
 @Command(name = "test", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Runs a test suite, each test in its own container. KIND is pytest, ctest, gtest, exec or "
-                + "commands; TARGETS are pytest's paths, GoogleTest binaries, globs of executables or commands. "
+        description = "Runs a test suite, each test in its own container. KIND is pytest, ctest, gtest, exec, "
+                + "commands or junit; TARGETS are pytest's paths, GoogleTest binaries, globs of executables, commands "
+                + "or a JUnit test class path. "
                 + "Exit status: 0 all passed, 1 a test failed (or was flaky, with --fail-on-flaky), 2 usage, "
                 + "3 unreachable.")
 public final class TestCommand extends ClientCommand {
     private static final int UNTIL_FAIL_RUNS = 100_000;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "pytest, ctest, gtest, exec or commands.")
+    @Parameters(index = "0", paramLabel = "KIND", description = "pytest, ctest, gtest, exec, commands or junit.")
     String kind;
 
     @Parameters(index = "1..*", paramLabel = "TARGETS", description = "What the suite lists; see KIND.")
@@ -47,11 +50,12 @@ public final class TestCommand extends ClientCommand {
     List<String> exclude = new ArrayList<>();
 
     @Option(names = {"-m", "--marker"}, paramLabel = "EXPR",
-            description = "A pytest marker expression, or a ctest label regular expression.")
+            description = "A pytest marker expression, a ctest label regular expression or a JUnit tag expression.")
     String marker;
 
     @Option(names = "--isolation", paramLabel = "test|file|shard",
-            description = "Tests per container: one (default for C), one file (default for pytest), or a shard.")
+            description = "Tests per container: one (default for C), one file or class (default for pytest and "
+                    + "JUnit), or a shard.")
     String isolation;
 
     @Option(names = "--shard-size", paramLabel = "N", description = "Tests per container with --isolation shard.")
@@ -92,7 +96,7 @@ public final class TestCommand extends ClientCommand {
         container.validate();
         try (ClusterOptions.Connection connection = cluster.connect(err)) {
             FlotillaClient client = connection.client();
-            String runId = client.submit(suiteRun(client, err), null);
+            String runId = client.submit(suiteRun(client, err, suiteKind), null);
             err.println("suite run " + runId + ": listing the " + kind + " tests");
             err.flush();
             RunFollower follower = new RunFollower(client, err, terminal());
@@ -124,9 +128,9 @@ public final class TestCommand extends ClientCommand {
                 SuiteReports.flaky(results, out);
             }
             SuiteReports.summary(results, runId, err);
-            boolean failed = results.anyBad() || failOnFlaky && results.anyFlaky()
-                    || !end.get("state").asText().equals("passed") && !end.get("state").asText().equals("cancelled");
-            return failed ? ExitCodes.FAILED : ExitCodes.PASSED;
+            boolean cancelled = end.get("state").asText().equals("cancelled"); // also by --stop-after's failure
+            return results.anyBad() || cancelled || failOnFlaky && results.anyFlaky() ? ExitCodes.FAILED
+                    : ExitCodes.PASSED;
         }
     }
 
@@ -134,7 +138,8 @@ public final class TestCommand extends ClientCommand {
         try {
             return SuiteSpec.Kind.valueOf(kind.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("unknown suite kind '" + kind + "': pytest, ctest, gtest, exec or commands");
+            throw new UsageException("unknown suite kind '" + kind + "': pytest, ctest, gtest, exec, commands or "
+                    + "junit");
         }
     }
 
@@ -142,7 +147,8 @@ public final class TestCommand extends ClientCommand {
         return name != null ? name : kind + ":" + container.workdir;
     }
 
-    private ObjectNode suiteRun(FlotillaClient client, PrintWriter err) {
+    private ObjectNode suiteRun(FlotillaClient client, PrintWriter err, SuiteSpec.Kind suiteKind)
+            throws IOException {
         ObjectNode suite = FlotillaClient.JSON.createObjectNode().put("kind", kind).put("name", suiteName());
         targets.forEach(suite.putArray("targets")::add);
         include.forEach(suite.putArray("include")::add);
@@ -167,8 +173,12 @@ public final class TestCommand extends ClientCommand {
             }
         }
         suite.put("listOnly", list);
-        ObjectNode job = container.toJob(List.of("true"), new LayerUploader(client, err));
+        LayerUploader uploader = new LayerUploader(client, err);
+        ObjectNode job = container.toJob(List.of("true"), uploader);
         job.remove("command");
+        if (suiteKind == SuiteSpec.Kind.JUNIT) {
+            ((ArrayNode) job.get("layers")).add(JUnitLauncherLayer.upload(uploader));
+        }
         suite.set("job", job);
         ObjectNode run = FlotillaClient.JSON.createObjectNode();
         run.set("suite", suite);

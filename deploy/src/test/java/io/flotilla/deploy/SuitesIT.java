@@ -35,6 +35,7 @@ class SuitesIT {
     private static Path work;
     private static Path fixtures;
     private static EmbeddedCluster server;
+    private static List<String> junitClassPath;
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,6 +64,7 @@ class SuitesIT {
                 Files.copy(file, pytest.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
+        buildJUnitFixture(sources.resolve("junit"), fixtures.resolve("junit"));
         Path broken = Files.createDirectories(fixtures.resolve("broken"));
         Files.writeString(broken.resolve("test_broken.py"), "def test_(:\n");
         server = EmbeddedCluster.start(2);
@@ -72,6 +74,29 @@ class SuitesIT {
     static void stop() throws Exception {
         server.close();
         run(List.of("rm", "-rf", work.toString()), Path.of("."));
+    }
+
+    /** Compiles the JUnit fixture against the JUnit jars of this test's own class path, and copies those beside it. */
+    private static void buildJUnitFixture(Path sources, Path target) throws Exception {
+        Path lib = Files.createDirectories(target.resolve("lib"));
+        List<String> jars = new ArrayList<>();
+        for (String name : List.of("org.junit.jupiter.api.Test", "org.junit.jupiter.params.ParameterizedTest",
+                "org.junit.jupiter.engine.JupiterTestEngine", "org.junit.platform.commons.JUnitException",
+                "org.junit.platform.engine.TestEngine", "org.opentest4j.AssertionFailedError",
+                "org.apiguardian.api.API")) {
+            Path jar = Path.of(Class.forName(name).getProtectionDomain().getCodeSource().getLocation().toURI());
+            Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            jars.add(lib.resolve(jar.getFileName()).toString());
+        }
+        Path classes = Files.createDirectories(target.resolve("classes"));
+        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", String.join(":", jars)));
+        try (Stream<Path> files = Files.list(sources.resolve("fixture"))) {
+            files.map(Path::toString).forEach(args::add);
+        }
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                args.toArray(String[]::new)), "the JUnit fixture does not compile");
+        junitClassPath = new ArrayList<>(List.of(classes.toString()));
+        junitClassPath.addAll(jars);
     }
 
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
@@ -144,6 +169,14 @@ class SuitesIT {
                 "-x", "*first_attempt*");
         assertTrue(pytest.stderr().contains("5 tests, 1 passed, 1 failed, 2 errors, 1 skipped, 0 flaky"),
                 pytest.toString());
+        List<String> junit = new ArrayList<>(List.of("junit", "--timeout", "10s", "-m", "!slow"));
+        junit.addAll(junitClassPath);
+        Distribution.Result jvm = suite("junit", Map.of("fixture.FixtureTest#passes()", "passed",
+                "fixture.FixtureTest#fails()", "failed", "fixture.FixtureTest#throwsAnError()", "error",
+                "fixture.FixtureTest#skips()", "skipped", "fixture.FixtureTest#failsForOneOfItsValues(int)", "failed",
+                "fixture.HangTest#hangs()", "error", "fixture.CrashTest#crashes()", "error"),
+                junit.toArray(String[]::new));
+        assertTrue(jvm.stderr().contains("ERROR fixture.HangTest#hangs(): timed out"), jvm.toString());
     }
 
     @Test
@@ -217,6 +250,43 @@ class SuitesIT {
         List<String> failing = new ArrayList<>(List.of(args));
         failing.add("--fail-on-flaky");
         assertEquals(1, test(failing.toArray(String[]::new)).status());
+    }
+
+    @Test
+    void withItsTimingHistoryASuiteFinishesNearTheBestItsSlotsAllow() throws Exception {
+        List<String> commands = new ArrayList<>();
+        long sum = 0;
+        long longest = 0;
+        for (int i = 0; i < 40; i++) {
+            long millis = i == 39 ? 5000 : 300 + i * 7919L % 1200; // the longest is listed last
+            sum += millis;
+            longest = Math.max(longest, millis);
+            commands.add("echo start $(date +%s%N); sleep " + millis / 1000.0 + "; echo end $(date +%s%N)");
+        }
+        List<String> args = new ArrayList<>(List.of("commands", "--name", "timing-" + System.nanoTime()));
+        args.addAll(commands);
+        assertEquals(0, test(args.toArray(String[]::new)).status()); // fills the history
+        Distribution.Result second = test(args.toArray(String[]::new));
+        assertEquals(0, second.status(), second.toString());
+        Matcher run = Pattern.compile("suite run (\\S+):").matcher(second.stderr());
+        assertTrue(run.find(), second.toString());
+        JsonNode jobs = JSON.readTree(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(server.url() + "/v1/runs/" + run.group(1) + "/jobs?limit=100"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()).get("jobs");
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        for (JsonNode job : jobs) {
+            Matcher times = Pattern.compile("start (\\d+)\\s+end (\\d+)").matcher(job.get("output").asText());
+            assertTrue(times.find(), job.toString());
+            first = Math.min(first, Long.parseLong(times.group(1)));
+            last = Math.max(last, Long.parseLong(times.group(2)));
+        }
+        assertEquals(40, jobs.size());
+        double lowerBound = Math.max(sum / 2.0, longest) / 1000.0;
+        double makespan = (last - first) / 1e9;
+        System.out.printf("timing history: 40 tests on 2 slots took %.2f s; lower bound max(sum/slots, longest) "
+                + "%.2f s; ratio %.3f%n", makespan, lowerBound, makespan / lowerBound);
+        assertTrue(makespan <= 1.1 * lowerBound, "took " + makespan + " s, bound " + lowerBound + " s");
     }
 
     @Test

@@ -13,6 +13,10 @@ public final class SuiteCommands {
     public static final String VERDICT_PREFIX = "##flotilla-test ";
     /** Starts the line before each GoogleTest binary's listing. */
     public static final String BINARY_PREFIX = "##flotilla-binary ";
+    /** Where a JUnit suite's containers find the launcher and the JUnit Platform's jars: a layer the CLI adds. */
+    public static final String JUNIT_LAUNCHER_DIR = "/flotilla-junit";
+    /** The launcher's main class, in that directory's jars. */
+    public static final String JUNIT_LAUNCHER_CLASS = "io.flotilla.junit.JUnitLauncher";
     /** The exit status by which a plain executable, a command or a ctest test says it skipped (as automake's). */
     public static final int SKIP_EXIT_CODE = 77;
 
@@ -72,6 +76,12 @@ public final class SuiteCommands {
                 }
             }
             case GTEST -> command.addAll(List.of("/bin/sh", "-c", GTEST_LISTING, "sh"));
+            case JUNIT -> {
+                command.addAll(junitLauncher(suite, "list"));
+                if (!suite.marker().isEmpty()) {
+                    command.addAll(List.of("--tags", suite.marker()));
+                }
+            }
             case EXEC -> command.addAll(List.of("/bin/sh", "-c", EXEC_LISTING, "sh"));
             case COMMANDS -> {
                 return List.of("true");
@@ -86,6 +96,19 @@ public final class SuiteCommands {
         List<String> command = new ArrayList<>(List.of("python3", "-c", PYTEST_RUNNER));
         command.addAll(nodeIds);
         return command;
+    }
+
+    /** Runs JUnit test methods, given by selector name ({@code com.example.FooTest#bar()}), in one JVM. */
+    public static List<String> junit(SuiteSpec suite, List<String> methods) {
+        List<String> command = junitLauncher(suite, "run");
+        command.addAll(methods);
+        return command;
+    }
+
+    /** The launcher ahead of the suite's class path, so that its JUnit Platform is the one that runs. */
+    private static List<String> junitLauncher(SuiteSpec suite, String action) {
+        return new ArrayList<>(List.of("java", "-cp", JUNIT_LAUNCHER_DIR + "/*:" + String.join(":", suite.targets()),
+                JUNIT_LAUNCHER_CLASS, action));
     }
 
     /**

@@ -14,13 +14,14 @@ import java.util.regex.PatternSyntaxException;
  *
  * @param kind how the suite lists and runs its tests
  * @param name the suite's name in the scheduler's timing history: runs of the same suite share it
- * @param targets what to list: pytest's paths and options, GoogleTest binaries, globs of plain executables, or the
- *                commands of a command suite (each run by {@code /bin/sh -c}); ctest lists its working directory
+ * @param targets what to list: pytest's paths and options, GoogleTest binaries, globs of plain executables, the
+ *                commands of a command suite (each run by {@code /bin/sh -c}), or a JUnit suite's test class path
+ *                (its directories are scanned for tests); ctest lists its working directory
  * @param include names to run, each a glob ({@code *}, {@code ?}) or a regular expression after {@code re:}; empty
  *                runs every test
  * @param exclude names to leave out, in the same forms; they win over {@code include}
- * @param marker a pytest marker expression ({@code -m}) or a ctest label regular expression ({@code -L}); empty for
- *               none
+ * @param marker a pytest marker expression ({@code -m}), a ctest label regular expression ({@code -L}) or a JUnit tag
+ *               expression; empty for none
  * @param isolation how many tests share one container
  * @param shardSize with {@link Isolation#SHARD}, how many tests share one container
  * @param repeat how often each selected test runs, each time in a fresh container
@@ -34,18 +35,21 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
     /** The kinds of suite, each with its listing step and its test command. */
     public enum Kind {
         PYTEST(Isolation.FILE), CTEST(Isolation.TEST), GTEST(Isolation.TEST), EXEC(Isolation.TEST),
-        COMMANDS(Isolation.TEST);
+        COMMANDS(Isolation.TEST), JUNIT(Isolation.FILE);
 
-        /** Per test for C, GoogleTest and plain executables; per file for pytest, whose interpreter start is costly. */
+        /**
+         * Per test for C, GoogleTest and plain executables; per file for pytest and per class for JUnit, whose
+         * interpreter or JVM start is costly.
+         */
         public final Isolation defaultIsolation;
 
         Kind(Isolation defaultIsolation) {
             this.defaultIsolation = defaultIsolation;
         }
 
-        /** Whether the tests of one container run in one process of the suite's runner (pytest) or one by one. */
+        /** Whether the tests of one container run in one process of the suite's runner (pytest, JUnit) or one by one. */
         public boolean runsManyTestsPerProcess() {
-            return this == PYTEST;
+            return this == PYTEST || this == JUNIT;
         }
     }
 
@@ -53,15 +57,15 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
     public enum Isolation {
         /** Each test in a container of its own. */
         TEST,
-        /** The tests of one file together (pytest only). */
+        /** The tests of one file (pytest) or class (JUnit) together. */
         FILE,
         /** Up to {@code shardSize} tests together. */
         SHARD
     }
 
     public SuiteSpec {
-        InvalidSpecException.require(kind != null, "suite.kind", "a suite needs a kind: pytest, ctest, gtest, exec "
-                + "or commands");
+        InvalidSpecException.require(kind != null, "suite.kind", "a suite needs a kind: pytest, ctest, gtest, exec, "
+                + "commands or junit");
         InvalidSpecException.require(name != null && !name.isBlank() && name.length() <= 256, "suite.name",
                 "a suite needs a name of 1 to 256 characters");
         targets = List.copyOf(targets == null ? List.of() : targets);
@@ -78,13 +82,15 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
                         + switch (kind) {
                             case GTEST -> "the GoogleTest binaries";
                             case EXEC -> "globs of the test executables";
+                            case JUNIT -> "the test class path";
                             default -> "the commands";
                         });
-        InvalidSpecException.require(marker.isEmpty() || kind == Kind.PYTEST || kind == Kind.CTEST, "suite.marker",
-                "markers are pytest markers or ctest labels; a " + kind.name().toLowerCase() + " suite has none");
+        InvalidSpecException.require(marker.isEmpty() || kind == Kind.PYTEST || kind == Kind.CTEST
+                || kind == Kind.JUNIT, "suite.marker", "markers are pytest markers, ctest labels or JUnit tags; a "
+                + kind.name().toLowerCase() + " suite has none");
         InvalidSpecException.require(marker.indexOf('\0') < 0, "suite.marker", "the marker must not contain NUL");
         InvalidSpecException.require(isolation != Isolation.FILE || kind.runsManyTestsPerProcess(),
-                "suite.isolation", "per-file isolation is for pytest; a " + kind.name().toLowerCase()
+                "suite.isolation", "per-file isolation is for pytest and JUnit (per class); a " + kind.name().toLowerCase()
                         + " suite runs per test or per shard");
         InvalidSpecException.require(isolation == Isolation.SHARD ? shardSize >= 1
                 && shardSize <= RunSpec.MAX_JOBS_PER_CONTAINER : shardSize == 0, "suite.shardSize",

@@ -11,7 +11,8 @@ import java.util.Map;
  * Turns one attempt of a suite's job into a verdict for each of its tests. A job of one test is judged by how it
  * ended, except that GoogleTest's {@code [  SKIPPED ]} line and exit status 77 of the other kinds mean skipped. A
  * job that ran several pytest tests in one interpreter is judged by the verdict lines its runner wrote; a test with
- * none is the one that ended the job (it timed out or crashed), or did not get to run after it.
+ * none is the one that ended the job (it timed out or crashed), or did not get to run after it. JUnit's launcher writes
+ * the same lines.
  */
 public final class TestVerdicts {
     private static final String GTEST_SKIPPED = "[  SKIPPED ] ";
@@ -40,13 +41,23 @@ public final class TestVerdicts {
             boolean skipped = kind == SuiteSpec.Kind.GTEST && output.lines().anyMatch(l -> l.startsWith(GTEST_SKIPPED));
             return new TestVerdict(test, skipped ? Outcome.SKIPPED : Outcome.PASSED, millis, "");
         }
+        if (isSkip(kind, result)) {
+            return new TestVerdict(test, Outcome.SKIPPED, millis, "skipped (exit status 77)");
+        }
         if (result.outcome() == JobResult.Outcome.EXITED) {
-            return result.exitCode() == SuiteCommands.SKIP_EXIT_CODE && kind != SuiteSpec.Kind.GTEST
-                    ? new TestVerdict(test, Outcome.SKIPPED, millis, "skipped (exit status 77)")
-                    : new TestVerdict(test, Outcome.FAILED, millis, "exit status " + result.exitCode());
+            return new TestVerdict(test, Outcome.FAILED, millis, "exit status " + result.exitCode());
         }
         return new TestVerdict(test, result.outcome() == JobResult.Outcome.CANCELLED ? Outcome.SKIPPED
                 : Outcome.ERROR, millis, describe(result));
+    }
+
+    /**
+     * Whether a job of one test ended by saying it skipped: exit status 77 for ctest, plain executables and commands.
+     * The scheduler counts such a job as passed, and never runs it again.
+     */
+    public static boolean isSkip(SuiteSpec.Kind kind, JobResult result) {
+        return (kind == SuiteSpec.Kind.CTEST || kind == SuiteSpec.Kind.EXEC || kind == SuiteSpec.Kind.COMMANDS)
+                && result.outcome() == JobResult.Outcome.EXITED && result.exitCode() == SuiteCommands.SKIP_EXIT_CODE;
     }
 
     private static List<TestVerdict> fromVerdictLines(List<String> tests, JobResult result, String output) {
@@ -75,7 +86,7 @@ public final class TestVerdicts {
                 boolean ranToItsEnd = result.outcome() == JobResult.Outcome.EXITED;
                 verdicts.add(new TestVerdict(test, result.outcome() == JobResult.Outcome.CANCELLED
                         ? Outcome.SKIPPED : Outcome.ERROR, ranToItsEnd ? 0 : result.wallTime().toMillis(),
-                        ranToItsEnd ? "pytest gave it no verdict (" + describe(result) + ")" : describe(result)));
+                        ranToItsEnd ? "its runner gave it no verdict (" + describe(result) + ")" : describe(result)));
             } else {
                 verdicts.add(new TestVerdict(test, result.outcome() == JobResult.Outcome.CANCELLED
                         ? Outcome.SKIPPED : Outcome.ERROR, 0, "not run: " + endedBy + " before it in the same "

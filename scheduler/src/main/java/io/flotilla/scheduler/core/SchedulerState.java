@@ -40,7 +40,8 @@ import java.util.TreeMap;
  *   <li>A job's own failure is retried {@link RunSpec#retries()} times. A failure of the node (the node was lost,
  *       its launcher died) is retried regardless, up to {@link #MAX_INFRASTRUCTURE_RETRIES} times.</li>
  *   <li>A run never has more than {@link RunSpec#maxParallel()} jobs running, when it sets a cap.</li>
- *   <li>A suite's listing step is never retried for its own failure. When it ends, the run becomes the run of the
+ *   <li>A suite's test that skips (exit status 77 where that means a skip) passes: it is not retried, and does not
+ *       fail the run. A suite's listing step is never retried for its own failure. When it ends, the run becomes the run of the
  *       suite's tests, or fails with the listing's error; each result of a test's job feeds the suite's timing
  *       history.</li>
  *   <li>Cancelling a run ends its pending and running jobs at once as cancelled. A run that asked to stop after K
@@ -377,7 +378,7 @@ public final class SchedulerState {
         int job = attempt.job();
         run.running--;
         runningPerUser.merge(run.spec.user(), -1, Integer::sum);
-        if (result.succeeded()) {
+        if (result.succeeded() || run.spec.plan() != null && TestVerdicts.isSkip(run.spec.suite().kind(), result)) {
             run.recordFinal(job, JobStatus.PASSED, result, outputTail);
         } else if (result.outcome() == JobResult.Outcome.INFRASTRUCTURE_ERROR) {
             run.countInfrastructureFailure(job);

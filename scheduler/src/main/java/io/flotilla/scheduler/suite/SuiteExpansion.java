@@ -27,7 +27,7 @@ import java.util.function.Function;
 public final class SuiteExpansion {
     /** A listing's stdout may be this long; it travels whole to the scheduler and into its journal. */
     public static final int LISTING_OUTPUT_BYTES = 8 << 20;
-    /** A job of several pytest tests returns this much of its output's end: room for a verdict line per test. */
+    /** A job of several pytest or JUnit tests returns this much of its output's end: room for a verdict line per test. */
     public static final int GROUP_OUTPUT_BYTES = 64 << 10;
     /** Assumed for a test the history does not know, so that it goes first. */
     private static final long UNKNOWN = Long.MAX_VALUE;
@@ -43,9 +43,13 @@ public final class SuiteExpansion {
         return run.suite() != null && run.suite().kind().runsManyTestsPerProcess() ? GROUP_OUTPUT_BYTES : 0;
     }
 
-    /** What the run's suite is called in messages: pytest, ctest, GoogleTest, exec, commands. */
+    /** What the run's suite is called in messages: pytest, ctest, GoogleTest, exec, commands, JUnit. */
     public static String kindName(SuiteSpec.Kind kind) {
-        return kind == SuiteSpec.Kind.GTEST ? "GoogleTest" : kind.name().toLowerCase();
+        return switch (kind) {
+            case GTEST -> "GoogleTest";
+            case JUNIT -> "JUnit";
+            default -> kind.name().toLowerCase();
+        };
     }
 
     /**
@@ -69,6 +73,7 @@ public final class SuiteExpansion {
                     .map(path -> DiscoveredTest.simple(path, List.of(path))).toList();
             case COMMANDS -> suite.targets().stream()
                     .map(command -> DiscoveredTest.simple(command, SuiteCommands.shell(command))).toList();
+            case JUNIT -> JUnitListing.parse(listingOutput);
         };
         List<DiscoveredTest> selected = new ArrayList<>();
         List<String> disabled = new ArrayList<>();
@@ -123,14 +128,15 @@ public final class SuiteExpansion {
         return tests;
     }
 
-    /** The tests each job runs: a pytest group runs in one interpreter; other kinds run one test per job. */
+    /** The tests each job runs: a pytest or JUnit group runs in one process; other kinds run one test per job. */
     private static List<List<DiscoveredTest>> group(SuiteSpec suite, List<DiscoveredTest> tests) {
         if (!suite.kind().runsManyTestsPerProcess() || suite.isolation() == Isolation.TEST) {
             return tests.stream().map(List::of).toList();
         }
         if (suite.isolation() == Isolation.FILE) {
             Map<String, List<DiscoveredTest>> byFile = new LinkedHashMap<>();
-            tests.forEach(test -> byFile.computeIfAbsent(fileOf(test.name()), f -> new ArrayList<>()).add(test));
+            tests.forEach(test -> byFile.computeIfAbsent(fileOf(test.name()), f -> new ArrayList<>())
+                    .add(test));
             return List.copyOf(byFile.values());
         }
         List<List<DiscoveredTest>> shards = new ArrayList<>();
@@ -140,9 +146,10 @@ public final class SuiteExpansion {
         return shards;
     }
 
-    private static String fileOf(String nodeId) {
-        int separator = nodeId.indexOf("::");
-        return separator < 0 ? nodeId : nodeId.substring(0, separator);
+    /** A pytest node id's file, or a JUnit method's class. */
+    private static String fileOf(String test) {
+        int separator = test.contains("::") ? test.indexOf("::") : test.indexOf('#');
+        return separator < 0 ? test : test.substring(0, separator);
     }
 
     /** New and last-failed groups first, then the longest expected; ties keep the listing's order. */
@@ -169,6 +176,7 @@ public final class SuiteExpansion {
         DiscoveredTest first = group.get(0);
         List<String> command = switch (suite.kind()) {
             case PYTEST -> SuiteCommands.pytest(group.stream().map(DiscoveredTest::name).toList());
+            case JUNIT -> SuiteCommands.junit(suite, group.stream().map(DiscoveredTest::name).toList());
             case CTEST -> SuiteCommands.ctest(first.command(), first.skipCode(), first.willFail());
             default -> first.command();
         };

@@ -93,4 +93,23 @@ class ListingParsersTest {
         assertTrue(assertThrows(ListingException.class, () -> CTestListing.parse("{\"tests\": [{\"name\": \"x\"}]}"))
                 .getMessage().startsWith("the ctest listing has test x without a command (is the project built?)"));
     }
+
+    @Test
+    void theJUnitLaunchersMethodsEndWithTheirCount() {
+        List<DiscoveredTest> tests = JUnitListing.parse("""
+                com.example.FooTest#passes()
+                com.example.FooTest$Nested#withValues(int, java.lang.String)
+                2 tests listed
+                """);
+        assertEquals(List.of("com.example.FooTest#passes()",
+                "com.example.FooTest$Nested#withValues(int, java.lang.String)"),
+                tests.stream().map(DiscoveredTest::name).toList());
+        assertTrue(assertThrows(ListingException.class, () -> JUnitListing.parse("com.example.FooTest#a()\n"))
+                .getMessage().startsWith("the JUnit listing did not end with the launcher's count of tests"));
+        assertTrue(assertThrows(ListingException.class, () -> JUnitListing.parse(
+                "Error: Could not find or load main class io.flotilla.junit.JUnitLauncher\n0 tests listed\n"))
+                .getMessage().startsWith("the JUnit listing has a line that is not a test method: 'Error: "));
+        assertTrue(assertThrows(ListingException.class, () -> JUnitListing.parse("a.B#c()\n3 tests listed\n"))
+                .getMessage().startsWith("the JUnit listing counts 3 tests but names 1"));
+    }
 }

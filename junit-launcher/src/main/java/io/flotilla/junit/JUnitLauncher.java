@@ -1,0 +1,177 @@
+package io.flotilla.junit;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TagFilter;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * What a JUnit 5 suite runs in its containers, on the tests' own class path:
+ * <ul>
+ *   <li>{@code list [--tags EXPR] ENTRY...} prints the test methods of the class-path directories among the entries,
+ *       one per line as {@code com.example.FooTest#bar(int)}, then {@code N tests listed};</li>
+ *   <li>{@code run NAME...} runs those methods and writes one line per method to stderr, taken before any test can
+ *       redirect it: {@code ##flotilla-test OUTCOME MILLIS NAME}, OUTCOME being passed, failed (an assertion),
+ *       error (any other exception) or skipped (disabled or aborted). A parameterized or dynamic method fails when
+ *       one of its invocations does.</li>
+ * </ul>
+ * The names are the ones the JUnit Platform's method selector takes, so a listed name runs as it was listed.
+ */
+public final class JUnitLauncher {
+    private static final String VERDICT_PREFIX = "##flotilla-test ";
+
+    private JUnitLauncher() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length >= 1 && args[0].equals("list")) {
+            list(Arrays.asList(args).subList(1, args.length));
+        } else if (args.length >= 2 && args[0].equals("run")) {
+            System.exit(run(Arrays.asList(args).subList(1, args.length)) ? 0 : 1);
+        } else {
+            System.err.println("usage: JUnitLauncher list [--tags EXPR] CLASSPATH-ENTRY... | run METHOD...");
+            System.exit(2);
+        }
+    }
+
+    private static void list(List<String> args) {
+        String tags = null;
+        List<String> entries = new ArrayList<>(args);
+        if (entries.size() >= 2 && entries.get(0).equals("--tags")) {
+            tags = entries.get(1);
+            entries = entries.subList(2, entries.size());
+        }
+        Set<Path> roots = new LinkedHashSet<>();
+        entries.stream().map(Path::of).filter(Files::isDirectory).forEach(roots::add);
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClasspathRoots(roots));
+        if (tags != null) {
+            request.filters(TagFilter.includeTags(tags));
+        }
+        TestPlan plan = LauncherFactory.create().discover(request.build());
+        Set<String> names = new LinkedHashSet<>();
+        plan.getRoots().forEach(root -> collect(plan, root, names));
+        names.forEach(System.out::println);
+        System.out.println(names.size() + " tests listed");
+    }
+
+    private static void collect(TestPlan plan, TestIdentifier id, Set<String> names) {
+        Optional<String> name = methodName(plan, id);
+        if (name.isPresent()) {
+            names.add(name.get());
+            return;
+        }
+        plan.getChildren(id).forEach(child -> collect(plan, child, names));
+    }
+
+    /** The selector name of a test method; empty for classes, engines and a method's invocations. */
+    private static Optional<String> methodName(TestPlan plan, TestIdentifier id) {
+        if (!(id.getSource().orElse(null) instanceof MethodSource method)) {
+            return Optional.empty();
+        }
+        boolean invocation = plan.getParent(id).flatMap(TestIdentifier::getSource)
+                .filter(MethodSource.class::isInstance).isPresent();
+        return invocation ? Optional.empty() : Optional.of(method.getClassName() + "#" + method.getMethodName()
+                + "(" + method.getMethodParameterTypes() + ")");
+    }
+
+    /** Runs the methods; whether all passed or skipped. */
+    private static boolean run(List<String> methods) {
+        PrintStream verdicts = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
+                StandardCharsets.UTF_8);
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(methods.stream().map(DiscoverySelectors::selectMethod).toList()).build();
+        Launcher launcher = LauncherFactory.create();
+        VerdictWriter writer = new VerdictWriter(verdicts);
+        launcher.execute(request, writer);
+        return writer.allPassed;
+    }
+
+    /** Writes a verdict line as each test method ends. */
+    private static final class VerdictWriter implements TestExecutionListener {
+        private final PrintStream out;
+        private final Map<String, Long> started = new HashMap<>();
+        private final Map<String, String> failedInvocations = new HashMap<>();
+        private TestPlan plan;
+        boolean allPassed = true;
+
+        VerdictWriter(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void testPlanExecutionStarted(TestPlan testPlan) {
+            plan = testPlan;
+        }
+
+        @Override
+        public void executionStarted(TestIdentifier id) {
+            methodName(plan, id).ifPresent(name -> started.put(name, System.nanoTime()));
+        }
+
+        @Override
+        public void executionSkipped(TestIdentifier id, String reason) {
+            methodName(plan, id).ifPresent(name -> write("skipped", 0, name));
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+            Optional<String> name = methodName(plan, id);
+            if (name.isEmpty()) {
+                if (result.getStatus() == TestExecutionResult.Status.FAILED) {
+                    owningMethod(id).ifPresent(method -> failedInvocations.put(method, outcome(result)));
+                }
+                return;
+            }
+            long millis = (System.nanoTime() - started.getOrDefault(name.get(), System.nanoTime())) / 1_000_000;
+            String outcome = switch (result.getStatus()) {
+                case SUCCESSFUL -> failedInvocations.getOrDefault(name.get(), "passed");
+                case ABORTED -> "skipped";
+                case FAILED -> outcome(result);
+            };
+            write(outcome, millis, name.get());
+        }
+
+        private Optional<String> owningMethod(TestIdentifier id) {
+            for (Optional<TestIdentifier> up = plan.getParent(id); up.isPresent(); up = plan.getParent(up.get())) {
+                Optional<String> name = methodName(plan, up.get());
+                if (name.isPresent()) {
+                    return name;
+                }
+            }
+            return Optional.empty();
+        }
+
+        private static String outcome(TestExecutionResult result) {
+            return result.getThrowable().filter(AssertionError.class::isInstance).isPresent() ? "failed" : "error";
+        }
+
+        private void write(String outcome, long millis, String name) {
+            if (outcome.equals("failed") || outcome.equals("error")) {
+                allPassed = false;
+            }
+            out.println(VERDICT_PREFIX + outcome + " " + millis + " " + name);
+        }
+    }
+}

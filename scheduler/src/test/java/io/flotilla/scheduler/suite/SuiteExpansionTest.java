@@ -1,0 +1,129 @@
+package io.flotilla.scheduler.suite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flotilla.protocol.job.ContainerSpec;
+import io.flotilla.protocol.job.JobResult;
+import io.flotilla.protocol.job.JobResult.OutputSummary;
+import io.flotilla.protocol.run.RunSpec;
+import io.flotilla.protocol.suite.SuiteCommands;
+import io.flotilla.protocol.suite.SuiteSpec;
+import io.flotilla.protocol.suite.SuiteSpec.Isolation;
+import io.flotilla.protocol.suite.SuiteSpec.Kind;
+import io.flotilla.protocol.suite.TestVerdict;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Listing output to the jobs of a suite run: filters, isolation, order by history, repeats, each job's container. */
+class SuiteExpansionTest {
+    private static final JobResult LISTED = new JobResult(JobResult.Outcome.EXITED, 0, 0, "", Duration.ofMillis(30),
+            Duration.ZERO, 0, OutputSummary.EMPTY, OutputSummary.EMPTY, false);
+    private static final String PYTEST_LISTING = """
+            a.py::t1
+            a.py::t2
+            b.py::t1
+            b.py::t2
+            b.py::t3
+
+            5 tests collected in 0.01s
+            """;
+
+    static RunSpec listing(SuiteSpec suite) {
+        ContainerSpec container = ContainerSpec.builder(SuiteCommands.listing(suite)).workdir("/src")
+                .env("CI", "1").build();
+        return new RunSpec("r", "ann", 0, 0, List.of(container), null, 1, 0, 0, suite, null);
+    }
+
+    static SuiteSpec suite(Kind kind, List<String> targets, List<String> include, List<String> exclude,
+                           Isolation isolation, int shardSize, int repeat) {
+        return new SuiteSpec(kind, "s", targets, include, exclude, "", isolation, shardSize, repeat, false);
+    }
+
+    @Test
+    void pytestRunsPerFileByDefaultPerShardOrPerTestWhenAsked() {
+        RunSpec perFile = SuiteExpansion.expand(listing(suite(Kind.PYTEST, List.of(), List.of(), List.of(), null, 0,
+                1)), LISTED, PYTEST_LISTING, new SuiteHistory());
+        assertEquals(List.of(List.of("a.py::t1", "a.py::t2"), List.of("b.py::t1", "b.py::t2", "b.py::t3")),
+                perFile.plan().jobTests());
+        assertEquals(SuiteCommands.pytest(List.of("a.py::t1", "a.py::t2")), perFile.jobs().get(0).command());
+        assertEquals(1, perFile.jobsPerContainer());
+        RunSpec shards = SuiteExpansion.expand(listing(suite(Kind.PYTEST, List.of(), List.of(), List.of(),
+                Isolation.SHARD, 2, 1)), LISTED, PYTEST_LISTING, new SuiteHistory());
+        assertEquals(List.of(2, 2, 1), shards.plan().jobTests().stream().map(List::size).toList());
+        RunSpec perTest = SuiteExpansion.expand(listing(suite(Kind.PYTEST, List.of(), List.of(), List.of(),
+                Isolation.TEST, 0, 1)), LISTED, PYTEST_LISTING, new SuiteHistory());
+        assertEquals(5, perTest.jobs().size());
+    }
+
+    @Test
+    void filtersSelectByGlobOrRegexAndExclusionWins() {
+        RunSpec run = SuiteExpansion.expand(listing(suite(Kind.PYTEST, List.of(), List.of("b.py::*", "re:a\\.py::t[2]"),
+                List.of("*t3"), Isolation.TEST, 0, 1)), LISTED, PYTEST_LISTING, new SuiteHistory());
+        assertEquals(List.of(List.of("a.py::t2"), List.of("b.py::t1"), List.of("b.py::t2")), run.plan().jobTests());
+        ListingException none = assertThrows(ListingException.class, () -> SuiteExpansion.expand(listing(suite(
+                Kind.PYTEST, List.of(), List.of("nothing*"), List.of(), null, 0, 1)), LISTED, PYTEST_LISTING,
+                new SuiteHistory()));
+        assertTrue(none.getMessage().startsWith("the pytest listing selects no test to run (5 listed"),
+                none.getMessage());
+    }
+
+    @Test
+    void eachJobKeepsTheContainerAndGetsItsTestIndexSeedAndTheTestsOwnSettings() {
+        String ctest = """
+                {"kind": "ctestInfo", "version": {"major": 1, "minor": 0}, "tests": [
+                 {"name": "slow", "command": ["/b/t", "slow"], "properties": [{"name": "TIMEOUT", "value": 2},
+                  {"name": "WORKING_DIRECTORY", "value": "/b/data"}, {"name": "ENVIRONMENT", "value": ["K=v"]}]},
+                 {"name": "off", "command": ["/b/t", "x"], "properties": [{"name": "DISABLED", "value": true}]},
+                 {"name": "inverted", "command": ["/b/t", "fail"], "properties": [{"name": "WILL_FAIL",
+                  "value": true}]}]}
+                """;
+        RunSpec run = SuiteExpansion.expand(listing(suite(Kind.CTEST, List.of(), List.of(), List.of(), null, 0, 2)),
+                LISTED, ctest, new SuiteHistory());
+        assertEquals(List.of(List.of("slow"), List.of("inverted"), List.of("slow"), List.of("inverted")),
+                run.plan().jobTests(), "every test once, then every test again");
+        assertEquals(List.of("off"), run.plan().disabled());
+        ContainerSpec slow = run.jobs().get(0);
+        assertEquals(List.of("/b/t", "slow"), slow.command());
+        assertEquals("/b/data", slow.workdir());
+        assertEquals(Duration.ofSeconds(2), slow.limits().timeout());
+        assertEquals("v", slow.env().get("K"));
+        assertEquals("1", slow.env().get("CI"));
+        assertEquals("slow", slow.env().get("FLOTILLA_TEST"));
+        assertEquals("2", run.jobs().get(2).env().get("FLOTILLA_TASK_INDEX"));
+        assertTrue(!slow.env().get("FLOTILLA_SEED").equals(run.jobs().get(2).env().get("FLOTILLA_SEED")));
+        assertEquals(List.of("/bin/sh", "-c"), run.jobs().get(1).command().subList(0, 2), "WILL_FAIL wraps it");
+        assertEquals("/src", run.jobs().get(1).workdir());
+    }
+
+    @Test
+    void newAndLastFailedTestsGoFirstThenTheLongest() {
+        SuiteHistory history = new SuiteHistory();
+        history.record("s", List.of(new TestVerdict("echo short", TestVerdict.Outcome.PASSED, 100, ""),
+                new TestVerdict("echo long", TestVerdict.Outcome.PASSED, 900, ""),
+                new TestVerdict("echo broken", TestVerdict.Outcome.FAILED, 50, "exit status 1"),
+                new TestVerdict("echo middle", TestVerdict.Outcome.PASSED, 400, "")));
+        RunSpec run = SuiteExpansion.expand(listing(suite(Kind.COMMANDS, List.of("echo short", "echo long",
+                "echo middle", "echo new", "echo broken"), List.of(), List.of(), null, 0, 1)), null, "", history);
+        assertEquals(List.of("echo new", "echo broken", "echo long", "echo middle", "echo short"),
+                run.plan().jobTests().stream().map(tests -> tests.get(0)).toList());
+    }
+
+    @Test
+    void aFailedListingOrGarbageNamesTheSuiteAndQuotesTheOutput() {
+        JobResult failed = new JobResult(JobResult.Outcome.EXITED, 2, 0, "", Duration.ZERO, Duration.ZERO, 0,
+                OutputSummary.EMPTY, OutputSummary.EMPTY, false);
+        ListingException listingFailed = assertThrows(ListingException.class, () -> SuiteExpansion.expand(listing(
+                suite(Kind.GTEST, List.of("/b/t"), List.of(), List.of(), null, 0, 1)), failed, "boom\n",
+                new SuiteHistory()));
+        assertEquals("the GoogleTest listing failed (exit status 2); its output was:\nboom",
+                listingFailed.getMessage());
+        ListingException garbage = assertThrows(ListingException.class, () -> SuiteExpansion.expand(listing(
+                suite(Kind.GTEST, List.of("/b/t"), List.of(), List.of(), null, 0, 1)), LISTED, "hello\n",
+                new SuiteHistory()));
+        assertTrue(garbage.getMessage().startsWith("the GoogleTest listing does not start with a binary's name"),
+                garbage.getMessage());
+    }
+}
