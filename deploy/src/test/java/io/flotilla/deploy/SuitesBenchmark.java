@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
  * in the same run, timed from the command's start to its exit. The command runs in this JVM against an embedded
  * node with one slot per processor, after one warm-up run of each kind.
  * <ul>
- *   <li>a pytest suite of 200 tests in 20 files, per-file isolation, against {@code pytest -n SLOTS} (xdist);</li>
+ *   <li>a pytest suite of 200 tests in 20 files, per-file isolation, against {@code pytest -n SLOTS} (xdist); for
+ *       comparison, also in one shard per slot, as xdist runs it;</li>
  *   <li>a ctest suite of 200 small C tests, per-test isolation, against {@code ctest -jSLOTS};</li>
  *   <li>REPEATS runs of one small C test, {@code flotilla test exec --repeat}, against a shell loop that runs it
  *       as often.</li>
@@ -41,22 +42,32 @@ public final class SuitesBenchmark {
                     "--workdir", pytest.toString());
             List<String> ctestArgs = List.of("test", "--cluster", url, "--ui", "plain", "--layer", layer, "ctest",
                     "--workdir", ctest.toString());
-            flotilla(pytestArgs);
-            flotilla(ctestArgs);
-            double xdist = seconds(() -> shell(pytest, "/usr/bin/python3 -m pytest -q -p no:cacheprovider -n "
-                    + slots));
-            double pytestFlotilla = seconds(() -> flotilla(pytestArgs));
-            double ctestJ = seconds(() -> shell(ctest, "ctest -j" + slots + " --output-on-failure >/dev/null"));
-            double ctestFlotilla = seconds(() -> flotilla(ctestArgs));
             String binary = ctest.resolve("t").toString();
+            String xdistCommand = "/usr/bin/python3 -m pytest -q -p no:cacheprovider -n " + slots;
+            String ctestCommand = "ctest -j" + slots + " --output-on-failure >/dev/null";
+            // The native runners first, each warmed up: what they write (pytest's byte code, ctest's logs) is then
+            // in the layer that flotilla uploads once, in its own warm-up.
+            shell(pytest, xdistCommand);
+            double xdist = seconds(() -> shell(pytest, xdistCommand));
+            shell(ctest, ctestCommand);
+            double ctestJ = seconds(() -> shell(ctest, ctestCommand));
             double loop = seconds(() -> shell(ctest, "i=0; while [ $i -lt " + repeats + " ]; do " + binary
                     + " || exit 1; i=$((i+1)); done"));
+            flotilla(pytestArgs);
+            flotilla(ctestArgs);
+            double pytestFlotilla = seconds(() -> flotilla(pytestArgs));
+            List<String> pytestShards = new ArrayList<>(pytestArgs);
+            pytestShards.addAll(List.of("--isolation", "shard", "--shard-size", Integer.toString(200 / slots)));
+            double pytestShard = seconds(() -> flotilla(pytestShards));
+            double ctestFlotilla = seconds(() -> flotilla(ctestArgs));
             List<String> repeatArgs = List.of("test", "--cluster", url, "--ui", "plain", "--layer", layer, "exec",
                     "--repeat", Integer.toString(repeats), binary);
             double repeat = seconds(() -> flotilla(repeatArgs));
             System.out.printf(Locale.ROOT, "slots: %d%n", slots);
             System.out.printf(Locale.ROOT, "pytest, 200 tests:     flotilla per file %6.2f s, pytest -n %d %6.2f s%n",
                     pytestFlotilla, slots, xdist);
+            System.out.printf(Locale.ROOT, "pytest, 200 tests:     flotilla in %d shards %6.2f s (for comparison)%n",
+                    slots, pytestShard);
             System.out.printf(Locale.ROOT, "ctest, 200 C tests:    flotilla per test %6.2f s, ctest -j%d   %6.2f s%n",
                     ctestFlotilla, slots, ctestJ);
             System.out.printf(Locale.ROOT, "%d repeats of a C test: flotilla %6.2f s (%.0f/s), shell loop %6.2f s%n",

@@ -55,6 +55,8 @@ class SuitesIT {
         run(List.of("cmake", "-S", sources.resolve("ctest").toString(), "-B", ctest.toString(),
                 "-DSOURCE_DIR=" + sources.resolve("c")), fixtures);
         run(List.of("cmake", "--build", ctest.toString()), fixtures);
+        // As in a developer's build directory, ctest has run here before: its listing then writes logs beside it.
+        run(List.of("ctest", "-R", "^passes$"), ctest);
         Files.createDirectories(fixtures.resolve("gtest"));
         run(List.of("g++", "-O0", "-o", fixtures.resolve("gtest/t").toString(), sources.resolve("gtest/t.cc")
                 .toString(), "-lgtest", "-lgtest_main", "-pthread"), fixtures);

@@ -1,8 +1,9 @@
 package io.flotilla.protocol.run;
 
 /**
- * Seeds for the copies of a batch, a repeat or a suite's tests: SplitMix64 of the run's seed plus the copy's index. Neighbouring indexes get
- * unrelated seeds, and the same run seed always gives the same seeds, so any copy can be rerun exactly.
+ * Seeds for the copies of a batch, a repeat or a suite's tests: SplitMix64 of the run's seed plus the copy's index.
+ * Neighbouring indexes get unrelated seeds, and the same run seed always gives the same seeds, so any copy can be
+ * rerun exactly.
  */
 public final class Seeds {
     private Seeds() {

@@ -45,6 +45,15 @@ public final class SuiteCommands {
 
     private static final String GTEST_LISTING = "for b in \"$@\"; do printf '" + BINARY_PREFIX.replace("%", "%%")
             + "%s\\n' \"$b\"; \"$b\" --gtest_list_tests || exit $?; done";
+    /**
+     * ctest writes logs into a build directory that has a {@code Testing} directory, which fails on a read-only layer;
+     * so it lists from a copy of the build tree's {@code CTestTestfile.cmake} files in /tmp, and puts the build
+     * directory back in the working directories it derives from where those files are.
+     */
+    private static final String CTEST_LISTING = "src=$PWD; dst=$(mktemp -d) && "
+            + "find . -name CTestTestfile.cmake -exec sh -c 'mkdir -p \"$0/${1%/*}\" && cp \"$1\" \"$0/$1\"' \"$dst\" {} \\; "
+            + "&& cd \"$dst\" || exit 1; out=$(ctest --show-only=json-v1 \"$@\"); rc=$?; "
+            + "printf '%s\\n' \"$out\" | sed \"s|$dst|$src|g\"; exit $rc";
     private static final String EXEC_LISTING = "for g in \"$@\"; do for f in $g; do "
             + "if [ -f \"$f\" ] && [ -x \"$f\" ]; then printf '%s\\n' \"$f\"; fi; done; done";
     /** Runs a ctest test whose properties change its exit status: {@code skip-code will-fail command...}. */
@@ -70,7 +79,7 @@ public final class SuiteCommands {
                 }
             }
             case CTEST -> {
-                command.addAll(List.of("ctest", "--show-only=json-v1"));
+                command.addAll(List.of("/bin/sh", "-c", CTEST_LISTING, "sh"));
                 if (!suite.marker().isEmpty()) {
                     command.addAll(List.of("-L", suite.marker()));
                 }
