@@ -111,7 +111,9 @@ public final class TestCommand extends ClientCommand {
                 return ExitCodes.FAILED;
             }
             if (list) {
-                client.jobs(runId, null).forEach(job -> job.path("tests").forEach(test -> out.println(test.asText())));
+                java.util.Set<String> tests = new java.util.LinkedHashSet<>(); // once each, however often repeated
+                client.jobs(runId, null).forEach(job -> job.path("tests").forEach(test -> tests.add(test.asText())));
+                tests.forEach(out::println);
                 out.flush();
                 return ExitCodes.PASSED;
             }

@@ -78,7 +78,7 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
                 && !t.isEmpty() && t.indexOf('\0') < 0), "suite.targets", "targets must be at most " + MAX_TARGETS
                 + " non-empty strings without NUL");
         InvalidSpecException.require(!targets.isEmpty() || kind == Kind.PYTEST || kind == Kind.CTEST,
-                "suite.targets", "a " + kind.name().toLowerCase() + " suite needs targets: "
+                "suite.targets", kind.name().toLowerCase() + " suites need targets: "
                         + switch (kind) {
                             case GTEST -> "the GoogleTest binaries";
                             case EXEC -> "globs of the test executables";
@@ -86,12 +86,12 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
                             default -> "the commands";
                         });
         InvalidSpecException.require(marker.isEmpty() || kind == Kind.PYTEST || kind == Kind.CTEST
-                || kind == Kind.JUNIT, "suite.marker", "markers are pytest markers, ctest labels or JUnit tags; a "
-                + kind.name().toLowerCase() + " suite has none");
+                || kind == Kind.JUNIT, "suite.marker", "markers are pytest markers, ctest labels or JUnit tags; "
+                + kind.name().toLowerCase() + " suites have none");
         InvalidSpecException.require(marker.indexOf('\0') < 0, "suite.marker", "the marker must not contain NUL");
         InvalidSpecException.require(isolation != Isolation.FILE || kind.runsManyTestsPerProcess(),
-                "suite.isolation", "per-file isolation is for pytest and JUnit (per class); a " + kind.name().toLowerCase()
-                        + " suite runs per test or per shard");
+                "suite.isolation", "per-file isolation is for pytest and JUnit (per class); "
+                        + kind.name().toLowerCase() + " suites run per test or per shard");
         InvalidSpecException.require(isolation == Isolation.SHARD ? shardSize >= 1
                 && shardSize <= RunSpec.MAX_JOBS_PER_CONTAINER : shardSize == 0, "suite.shardSize",
                 isolation == Isolation.SHARD ? "shard size " + shardSize + " is outside 1 .. "

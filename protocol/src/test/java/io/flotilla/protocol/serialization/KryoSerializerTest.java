@@ -17,6 +17,7 @@ import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.RunSummary;
+import io.flotilla.protocol.suite.SuiteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +64,19 @@ class KryoSerializerTest {
                 Duration.ofMillis(700), 123_456, new JobResult.OutputSummary(2048, 1024),
                 new JobResult.OutputSummary(10, 10), true);
         RunSummary summary = new RunSummary("run-1", "ann", 2, 0, 1, 1, 0, 0, false);
+        SuiteSpec suite = new SuiteSpec(SuiteSpec.Kind.PYTEST, "pytest:/src", List.of("tests/"), List.of("*io*"),
+                List.of("re:.*slow.*"), "not net", SuiteSpec.Isolation.SHARD, 20, 3, false);
+        RunSpec suiteRun = new RunSpec("run-4", "ann", 0, 2, List.of(shareable), null, 1, 0, 1, suite, null);
+        RunSummary suiteSummary = new RunSummary("run-4", "ann", 2, 1, 0, 1, 0, 0, false, false,
+                "the ctest listing failed", List.of("Off.Test"));
         return List.of(
                 new SchedulerProtocol.SubmitRun(run, kit.<SchedulerProtocol.SubmitReply>createTestProbe().getRef()),
+                new SchedulerProtocol.SubmitRun(suiteRun, kit.<SchedulerProtocol.SubmitReply>createTestProbe()
+                        .getRef()),
+                new SchedulerProtocol.RunFound(suiteSummary),
+                new SchedulerProtocol.JobsFound("run-4", List.of(new SchedulerProtocol.JobView(0, JobStatus.PASSED, 2,
+                        result, "", List.of("a.py::t1", "a.py::t2"), List.of(new SchedulerProtocol.EarlierAttempt(1,
+                        result)))), -1),
                 new SchedulerProtocol.CancelRun("run-1", kit.<SchedulerProtocol.RunReply>createTestProbe().getRef()),
                 new SchedulerProtocol.GetRun("run-1", kit.<SchedulerProtocol.RunReply>createTestProbe().getRef()),
                 new SchedulerProtocol.FollowRun("run-1", kit.<SchedulerProtocol.RunEvent>createTestProbe().getRef()),

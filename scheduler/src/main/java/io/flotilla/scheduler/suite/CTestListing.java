@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads {@code ctest --show-only=json-v1}: each test's own command line, with the properties that shape its job:
- * WORKING_DIRECTORY, ENVIRONMENT, TIMEOUT, WILL_FAIL, DISABLED and LABELS.
+ * WORKING_DIRECTORY, ENVIRONMENT, TIMEOUT, WILL_FAIL, DISABLED and SKIP_RETURN_CODE.
  */
 public final class CTestListing {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,15 +53,13 @@ public final class CTestListing {
                     env.put(text.substring(0, equals), text.substring(equals + 1));
                 }
             });
-            Set<String> labels = new HashSet<>();
-            properties.getOrDefault("LABELS", JSON.createArrayNode()).forEach(label -> labels.add(label.asText()));
             JsonNode timeout = properties.get("TIMEOUT");
             tests.add(new DiscoveredTest(name, command, properties.containsKey("WORKING_DIRECTORY")
                     ? properties.get("WORKING_DIRECTORY").asText() : null, env,
                     timeout != null && timeout.asDouble() > 0 ? Duration.ofMillis((long) (timeout.asDouble() * 1000))
                             : null, disabled, properties.containsKey("WILL_FAIL")
                     && properties.get("WILL_FAIL").asBoolean(), properties.containsKey("SKIP_RETURN_CODE")
-                    ? Integer.valueOf(properties.get("SKIP_RETURN_CODE").asInt()) : null, labels));
+                    ? Integer.valueOf(properties.get("SKIP_RETURN_CODE").asInt()) : null));
         }
         return tests;
     }

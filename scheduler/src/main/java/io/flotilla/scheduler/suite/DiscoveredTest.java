@@ -3,7 +3,6 @@ package io.flotilla.scheduler.suite;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One test a suite's listing step found, with what its job runs. The listing runs in the tests' own container, so
@@ -17,19 +16,16 @@ import java.util.Set;
  * @param disabled the suite says not to run it (reported skipped)
  * @param willFail the suite expects it to fail: a non-zero exit passes, a zero exit fails (ctest's WILL_FAIL)
  * @param skipCode the exit status by which it says it skipped (ctest's SKIP_RETURN_CODE); null for the default
- * @param tags labels, markers or tags, for filters
  */
 public record DiscoveredTest(String name, List<String> command, String workdir, Map<String, String> env,
-                             Duration timeout, boolean disabled, boolean willFail, Integer skipCode,
-                             Set<String> tags) {
+                             Duration timeout, boolean disabled, boolean willFail, Integer skipCode) {
     public DiscoveredTest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
-        tags = Set.copyOf(tags);
     }
 
     /** A test that only needs its command. */
     static DiscoveredTest simple(String name, List<String> command) {
-        return new DiscoveredTest(name, command, null, Map.of(), null, false, false, null, Set.of());
+        return new DiscoveredTest(name, command, null, Map.of(), null, false, false, null);
     }
 }

@@ -3,7 +3,6 @@ package io.flotilla.scheduler.suite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads a GoogleTest binary's {@code --gtest_list_tests}: a suite name ending in '.' on its own line, then each of
@@ -36,7 +35,7 @@ public final class GTestListing {
                 }
                 String name = suite + test;
                 tests.add(new DiscoveredTest(name, List.of(binary, "--gtest_filter=" + name), null, Map.of(), null,
-                        suite.startsWith("DISABLED_") || test.startsWith("DISABLED_"), false, null, Set.of()));
+                        suite.startsWith("DISABLED_") || test.startsWith("DISABLED_"), false, null));
             }
         }
         if (tests.isEmpty()) {

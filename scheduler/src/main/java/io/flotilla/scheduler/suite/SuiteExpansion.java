@@ -91,6 +91,10 @@ public final class SuiteExpansion {
                     listingOutput);
         }
         List<List<DiscoveredTest>> groups = order(group(suite, selected), suite.name(), history);
+        if ((long) groups.size() * suite.repeat() > RunSpec.MAX_JOBS) {
+            throw new ListingException(kind, "gives " + groups.size() + " jobs, which repeated " + suite.repeat()
+                    + " times are more than the " + RunSpec.MAX_JOBS + " jobs a run may have", listingOutput);
+        }
         ContainerSpec template = listingRun.jobs().get(0);
         long runSeed = Seeds.ofRunId(listingRun.runId());
         List<ContainerSpec> jobs = new ArrayList<>();

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The listing parsers on output captured from the real tools, and on output that is not a listing. */
@@ -83,9 +82,9 @@ class ListingParsersTest {
                   "properties": [{"name": "DISABLED", "value": true}]}]}
                 """);
         assertEquals(new DiscoveredTest("passes", List.of("/src/build/t", "0"), "/src/build", Map.of(), null, false,
-                false, null, Set.of()), tests.get(0));
+                false, null), tests.get(0));
         assertEquals(new DiscoveredTest("fails_on_purpose", List.of("/src/build/t", "1"), "/tmp",
-                Map.of("A", "1", "B", "x=y"), Duration.ofMillis(2500), false, true, null, Set.of("io", "slow")),
+                Map.of("A", "1", "B", "x=y"), Duration.ofMillis(2500), false, true, null),
                 tests.get(1));
         assertTrue(tests.get(2).disabled());
         assertTrue(assertThrows(ListingException.class, () -> CTestListing.parse("ctest: command not found"))
