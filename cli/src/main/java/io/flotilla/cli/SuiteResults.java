@@ -65,7 +65,7 @@ final class SuiteResults {
             List<TestVerdict> last = job.hasNonNull("result")
                     ? TestVerdicts.of(kind, tests, result(job.get("result")), job.path("output").asText(""))
                     : tests.stream().map(test -> new TestVerdict(test, TestVerdict.Outcome.SKIPPED, 0,
-                            "cancelled before it ran")).toList();
+                            "cancelled")).toList();
             for (TestVerdict verdict : last) {
                 int run = runsOf.merge(verdict.test(), 1, Integer::sum) - 1;
                 Attempt record = new Attempt(verdict.test(), run, index, job.get("attempts").asInt(), seed, verdict,

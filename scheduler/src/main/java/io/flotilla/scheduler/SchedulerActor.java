@@ -13,7 +13,6 @@ import io.flotilla.protocol.SchedulerProtocol.GetRun;
 import io.flotilla.protocol.SchedulerProtocol.RunEvent;
 import io.flotilla.protocol.SchedulerProtocol.SubmitRun;
 import io.flotilla.protocol.job.ContainerSpec;
-import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
@@ -26,10 +25,8 @@ import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
-import io.flotilla.scheduler.core.SchedulerEvent.SuiteExpanded;
 import io.flotilla.scheduler.core.SchedulerSnapshot;
 import io.flotilla.scheduler.core.SchedulerState;
-import io.flotilla.scheduler.suite.ListingException;
 import io.flotilla.scheduler.suite.SuiteExpansion;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,22 +212,9 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     private static List<SchedulerEvent> accepted(SchedulerState state, RunSpec spec) {
         RunAccepted accepted = new RunAccepted(spec, System.currentTimeMillis());
         if (spec.isListing() && spec.suite().kind() == SuiteSpec.Kind.COMMANDS) {
-            return List.of(accepted, expansion(state, spec, null, ""));
+            return List.of(accepted, state.decideExpansion(spec, null, ""));
         }
         return List.of(accepted);
-    }
-
-    /** What a suite's listing expands the run into, or why it cannot. */
-    private static SuiteExpanded expansion(SchedulerState state, RunSpec listing, JobResult result, String output) {
-        try {
-            return new SuiteExpanded(listing.runId(), SuiteExpansion.expand(listing, result, output,
-                    state.history()), "");
-        } catch (ListingException e) {
-            return new SuiteExpanded(listing.runId(), null, e.getMessage());
-        } catch (InvalidSpecException e) {
-            return new SuiteExpanded(listing.runId(), null, "the " + SuiteExpansion.kindName(listing.suite().kind())
-                    + " listing gives a test that cannot run: " + e.getMessage());
-        }
     }
 
     private Effect<SchedulerEvent, SchedulerState> onCancel(SchedulerState state, CancelRun cancel) {
@@ -359,7 +343,7 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
             RunSpec spec = state.spec(finished.attempt().runId()).orElseThrow();
             if (spec.isListing() && finished.result().outcome() != JobResult.Outcome.INFRASTRUCTURE_ERROR) {
                 listings.add(finished.attempt());
-                events.add(expansion(state, spec, finished.result(), finished.outputTail()));
+                events.add(state.decideExpansion(spec, finished.result(), finished.outputTail()));
             }
         }
         // A run that stops after K failures may be stopped by this batch; what it runs now must then be killed.

@@ -1,6 +1,7 @@
 package io.flotilla.scheduler.core;
 
 import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
@@ -13,6 +14,8 @@ import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.RunCancelled;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
 import io.flotilla.scheduler.core.SchedulerEvent.SuiteExpanded;
+import io.flotilla.scheduler.suite.ListingException;
+import io.flotilla.scheduler.suite.SuiteExpansion;
 import io.flotilla.scheduler.suite.SuiteHistory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,8 +33,9 @@ import java.util.TreeMap;
  * The scheduler's whole state: every run, the queue of pending jobs, and which attempt runs on which node.
  *
  * <p>It changes only through {@link #apply(SchedulerEvent)}, so the journal rebuilds it exactly. Decisions read it
- * without changing it: {@link #decideShards} says which jobs a node with free slots should run next, as events for
- * the caller to journal and then apply. Rules:
+ * without changing it: {@link #decideShards} says which jobs a node with free slots should run next, and
+ * {@link #decideExpansion} what a suite's listing expands its run into, as events for the caller to journal and
+ * then apply. Rules:
  * <ul>
  *   <li>Queue order: higher priority first; within a priority, the user with the fewest running jobs (fair share),
  *       ties going round-robin; within a user, the oldest run; within a run, the longest expected job, and a job
@@ -278,6 +282,21 @@ public final class SchedulerState {
 
     private static boolean atParallelCap(RunState run, int taken) {
         return run.spec.maxParallel() > 0 && run.running + taken >= run.spec.maxParallel();
+    }
+
+    /**
+     * What a suite's listing step expands its run into ({@code result} null for a command suite, which has none),
+     * or, when the listing failed, is not a listing, or gives tests that cannot run, the error that fails the run.
+     */
+    public SuiteExpanded decideExpansion(RunSpec listing, JobResult result, String output) {
+        try {
+            return new SuiteExpanded(listing.runId(), SuiteExpansion.expand(listing, result, output, history), "");
+        } catch (ListingException e) {
+            return new SuiteExpanded(listing.runId(), null, e.getMessage());
+        } catch (InvalidSpecException e) {
+            return new SuiteExpanded(listing.runId(), null, "the " + SuiteExpansion.kindName(listing.suite().kind())
+                    + " listing gives a test that cannot run: " + e.getMessage());
+        }
     }
 
     // ---------- snapshots ----------

@@ -18,8 +18,6 @@ import io.flotilla.scheduler.core.SchedulerEvent.JobFinished;
 import io.flotilla.scheduler.core.SchedulerEvent.RunAccepted;
 import io.flotilla.scheduler.core.SchedulerEvent.ShardDispatched;
 import io.flotilla.scheduler.core.SchedulerEvent.SuiteExpanded;
-import io.flotilla.scheduler.suite.ListingException;
-import io.flotilla.scheduler.suite.SuiteExpansion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,16 +55,10 @@ class SuiteRunsTest {
         return started;
     }
 
-    /** The listing ends as the actor handles it: its result, then the expansion, in one write. */
+    /** The listing ends as the actor handles it: its result, then the expansion decided before it, in one write. */
     private void listingEnds(RunSpec listing, JobAttempt attempt, JobResult result, String output) {
+        SuiteExpanded expanded = state.decideExpansion(listing, result, output);
         state.apply(new JobFinished(attempt, result, output));
-        SuiteExpanded expanded;
-        try {
-            expanded = new SuiteExpanded(listing.runId(), SuiteExpansion.expand(listing, result, output,
-                    state.history()), "");
-        } catch (ListingException e) {
-            expanded = new SuiteExpanded(listing.runId(), null, e.getMessage());
-        }
         state.apply(expanded);
     }
 
