@@ -93,17 +93,20 @@ final class FlotillaClient {
      * the job ends.
      */
     InputStream output(String runId, int job, String stream, boolean follow) {
-        return stream("/v1/jobs/" + encode(runId) + ":" + job + "/output?stream=" + stream + "&follow=" + follow);
+        return stream(outputPath(runId, job, stream) + "&follow=" + follow);
     }
 
     /** One stream of one attempt of a job, whole, as text. */
     String attemptOutput(String runId, int job, int attempt, String stream) {
-        try (InputStream in = stream("/v1/jobs/" + encode(runId) + ":" + job + "/output?stream=" + stream
-                + "&attempt=" + attempt)) {
+        try (InputStream in = stream(outputPath(runId, job, stream) + "&attempt=" + attempt)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UnreachableException("lost the connection to " + baseUrl + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String outputPath(String runId, int job, String stream) {
+        return "/v1/jobs/" + encode(runId) + ":" + job + "/output?stream=" + stream;
     }
 
     private InputStream stream(String path) {

@@ -49,13 +49,11 @@ final class SuiteReports {
 
     /** Per test that ran more than once or failed: runs, failures, the rate with its 95% interval, first failure. */
     static void flaky(SuiteResults results, PrintWriter out) {
-        Map<String, List<SuiteResults.Final>> byTest = new LinkedHashMap<>();
-        results.finals.forEach(f -> byTest.computeIfAbsent(f.test(), t -> new ArrayList<>()).add(f));
-        byTest.forEach((test, runs) -> {
-            List<SuiteResults.Attempt> bad = results.attempts.stream()
-                    .filter(a -> a.test().equals(test) && a.verdict().bad()).toList();
-            long ran = results.attempts.stream().filter(a -> a.test().equals(test)
-                    && a.verdict().outcome() != TestVerdict.Outcome.SKIPPED).count();
+        Map<String, List<SuiteResults.Attempt>> byTest = new LinkedHashMap<>();
+        results.attempts.forEach(a -> byTest.computeIfAbsent(a.test(), t -> new ArrayList<>()).add(a));
+        byTest.forEach((test, attempts) -> {
+            List<SuiteResults.Attempt> bad = attempts.stream().filter(a -> a.verdict().bad()).toList();
+            long ran = attempts.stream().filter(a -> a.verdict().outcome() != TestVerdict.Outcome.SKIPPED).count();
             WilsonInterval interval = WilsonInterval.of(bad.size(), ran);
             out.printf("flaky report %s: %d runs, %d failures, failure rate %.3f%% (95%% interval %.3f%% to %.3f%%)%n",
                     test, ran, bad.size(), ran == 0 ? 0.0 : 100.0 * bad.size() / ran, 100 * interval.low(),

@@ -98,14 +98,19 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
                         + RunSpec.MAX_JOBS_PER_CONTAINER : "a shard size goes only with shard isolation");
         InvalidSpecException.require(repeat >= 1 && repeat <= MAX_REPEAT, "suite.repeat",
                 "repeat " + repeat + " is outside 1 .. " + MAX_REPEAT);
-        include.forEach(pattern -> matcher(pattern, "suite.include"));
-        exclude.forEach(pattern -> matcher(pattern, "suite.exclude"));
+        selector(include, exclude); // compiles every filter, or names the one that does not compile
     }
 
-    /** Whether a test of this suite is selected by its name. */
-    public boolean selects(String testName) {
-        return (include.isEmpty() || include.stream().anyMatch(p -> matcher(p, "suite.include").test(testName)))
-                && exclude.stream().noneMatch(p -> matcher(p, "suite.exclude").test(testName));
+    /** Which tests of this suite are selected, by name; the filters are compiled once, here. */
+    public Predicate<String> selector() {
+        return selector(include, exclude);
+    }
+
+    private static Predicate<String> selector(List<String> include, List<String> exclude) {
+        List<Predicate<String>> included = include.stream().map(p -> matcher(p, "suite.include")).toList();
+        List<Predicate<String>> excluded = exclude.stream().map(p -> matcher(p, "suite.exclude")).toList();
+        return name -> (included.isEmpty() || included.stream().anyMatch(p -> p.test(name)))
+                && excluded.stream().noneMatch(p -> p.test(name));
     }
 
     /** A name filter: a glob, or a regular expression after {@code re:} that must match the whole name. */

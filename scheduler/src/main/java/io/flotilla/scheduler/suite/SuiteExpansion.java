@@ -11,10 +11,11 @@ import io.flotilla.protocol.suite.SuiteSpec.Isolation;
 import io.flotilla.protocol.suite.TestVerdicts;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Expands a suite run, once its listing step has printed the suite's tests, into the run of the tests' jobs: parses
@@ -75,12 +76,16 @@ public final class SuiteExpansion {
                     .map(command -> DiscoveredTest.simple(command, SuiteCommands.shell(command))).toList();
             case JUNIT -> JUnitListing.parse(listingOutput);
         };
+        Predicate<String> selects = suite.selector();
         List<DiscoveredTest> selected = new ArrayList<>();
         List<String> disabled = new ArrayList<>();
         for (DiscoveredTest test : listed) {
-            if (suite.selects(test.name()) && test.disabled()) {
+            if (!selects.test(test.name())) {
+                continue;
+            }
+            if (test.disabled()) {
                 disabled.add(test.name());
-            } else if (suite.selects(test.name())) {
+            } else {
                 selected.add(test);
             }
         }
@@ -159,20 +164,23 @@ public final class SuiteExpansion {
     /** New and last-failed groups first, then the longest expected; ties keep the listing's order. */
     private static List<List<DiscoveredTest>> order(List<List<DiscoveredTest>> groups, String suite,
                                                     SuiteHistory history) {
-        Function<List<DiscoveredTest>, Long> expected = group -> {
-            long sum = 0;
-            for (DiscoveredTest test : group) {
-                SuiteHistory.Entry last = history.last(suite, test.name()).orElse(null);
-                if (last == null || last.failed()) {
-                    return UNKNOWN;
-                }
-                sum += last.millis();
-            }
-            return sum;
-        };
+        Map<List<DiscoveredTest>, Long> expected = new IdentityHashMap<>(); // each group's, looked up once
+        groups.forEach(group -> expected.put(group, expectedMillis(group, suite, history)));
         List<List<DiscoveredTest>> ordered = new ArrayList<>(groups);
-        ordered.sort(Comparator.comparing(expected).reversed());
+        ordered.sort(Comparator.comparing(expected::get).reversed());
         return ordered;
+    }
+
+    private static long expectedMillis(List<DiscoveredTest> group, String suite, SuiteHistory history) {
+        long sum = 0;
+        for (DiscoveredTest test : group) {
+            SuiteHistory.Entry last = history.last(suite, test.name()).orElse(null);
+            if (last == null || last.failed()) {
+                return UNKNOWN;
+            }
+            sum += last.millis();
+        }
+        return sum;
     }
 
     private static ContainerSpec jobSpec(SuiteSpec suite, ContainerSpec template, List<DiscoveredTest> group,
