@@ -53,7 +53,7 @@ final class PostgresTestJournal implements TestJournal {
         Path versions = Path.of("/usr/lib/postgresql");
         if (!Files.isDirectory(versions)) {
             throw new IllegalStateException("no PostgreSQL server here: install the Debian package postgresql "
-                    + "(.ci/run does)");
+                    + "(bin/test does)");
         }
         try (Stream<Path> dirs = Files.list(versions)) {
             return dirs.filter(dir -> Files.isExecutable(dir.resolve("bin/initdb")))
