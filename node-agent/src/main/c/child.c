@@ -9,13 +9,22 @@
  * plus a short description on plan->error_fd, and the child exits 127; the launcher turns that into the job's
  * launch error.
  *
+ * The child is root of its user namespace, and that root is the host's root, until step 5. So nothing it does as
+ * root may be steered by what a layer contains: every mount destination is resolved with openat2(RESOLVE_IN_ROOT)
+ * against the new root, one component at a time, so that a symlink in a layer (absolute or relative) can only ever
+ * lead to another place inside the new root, never to the host's files. Mounts are built detached (open_tree,
+ * fsopen), given their final attributes (read-only, nosuid, nodev) while detached, and only then attached to the
+ * file descriptor of their destination, so no mount is ever briefly writable and no path is looked up twice.
+ *
  * Order matters, and each step depends on the one before:
  *   1. die with the launcher, then wait until it has written the uid/gid maps and put us in our cgroups;
  *   2. default signal handling, a new session, the job's stdin/stdout/stderr;
- *   3. assemble the root filesystem under plan->new_root, then pivot into it and detach the host's tree;
+ *   3. assemble the root filesystem in the tmpfs at plan->new_root, mask what /proc must not show, then pivot
+ *      into the new root and detach the host's tree;
  *   4. the hostname;
  *   5. drop every capability from the bounding set, become the job's uid/gid (which clears the rest);
- *   6. no_new_privs, the working directory, seccomp, execve.
+ *   6. die with the launcher again (the uid change cleared the death signal), and make sure it is still alive;
+ *   7. no_new_privs, the working directory, the shared directory as fd 3, seccomp, execve.
  */
 #define _GNU_SOURCE
 #include "launcher.h"
@@ -24,6 +33,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -32,9 +43,10 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { PATH_BUF = 4096 };
+enum { PATH_BUF = 4096, NAME_BUF = 256 };
 
 static void child_exit(int status) {
     for (;;) SYS1(__NR_exit_group, status);
@@ -55,167 +67,282 @@ static void fail(const struct child_plan *plan, const char *what, const char *pa
     child_exit(127);
 }
 
-/* Fails the job with `what` when a system call returned -errno. */
-static void check(const struct child_plan *plan, long rc, const char *what, const char *path) {
+/* Fails the job with `what` when a system call returned -errno; else returns its result. */
+static long check(const struct child_plan *plan, long rc, const char *what, const char *path) {
     if (rc < 0) fail(plan, what, path, rc);
+    return rc;
 }
 
-/* dst = a + b, truncated to PATH_BUF; both are absolute paths, so "/new-root" + "/usr" gives "/new-root/usr". */
-static void join(char *dst, const char *a, const char *b) {
-    size_t n = 0;
-    for (; *a && n < PATH_BUF - 1; a++) dst[n++] = *a;
-    if (n > 0 && dst[n - 1] == '/' && *b == '/') n--;
-    for (; *b && n < PATH_BUF - 1; b++) dst[n++] = *b;
-    dst[n] = '\0';
-}
-
-static long make_dir(const char *path) {
-    long rc = SYS3(__NR_mkdirat, AT_FDCWD, path, 0755);
-    return rc == -EEXIST ? 0 : rc;
-}
-
-/* mkdir -p. Existing directories are fine; a missing parent inside a read-only bind is the caller's error. */
-static long mkdir_p(char *path) {
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        long rc = make_dir(path);
-        *p = '/';
-        if (rc < 0) return rc;
-    }
-    return make_dir(path);
-}
-
-/* Creates the mount point for dest: a directory, or an empty file when the source is not a directory. */
-static void make_mount_point(const struct child_plan *plan, char *target, const char *src) {
-    struct stat st;
-    int want_file = src != NULL && SYS4(__NR_newfstatat, AT_FDCWD, src, &st, 0) == 0 && !S_ISDIR(st.st_mode);
-    if (!want_file) {
-        check(plan, mkdir_p(target), "cannot create mount point", target);
-        return;
-    }
-    char *slash = strrchr(target, '/');
-    if (slash && slash != target) {
-        *slash = '\0';
-        long rc = mkdir_p(target);
-        *slash = '/';
-        check(plan, rc, "cannot create mount point", target);
-    }
-    long fd = SYS4(__NR_openat, AT_FDCWD, target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0 && fd != -EEXIST && fd != -EISDIR) fail(plan, "cannot create mount point", target, fd);
+static void close_fd(long fd) {
     if (fd >= 0) SYS1(__NR_close, fd);
 }
 
-static long set_attrs(const char *target, unsigned flags, uint64_t attrs) {
+/* ---------- paths inside the new root ---------- */
+
+/* Opens `path` (absolute) inside the root: "/", ".." and every symlink on the way stay inside it. */
+static long open_in_root(int root_fd, const char *path, int flags) {
+    struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    return SYS4(__NR_openat2, root_fd, path, &how, sizeof how);
+}
+
+/* Opens `name` (one component) below `dir` with no symlink and no ".." at all: for /proc, which we mounted. */
+static long open_beneath(long dir, const char *name, int flags) {
+    struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    return SYS4(__NR_openat2, dir, name, &how, sizeof how);
+}
+
+/*
+ * mkdir -p inside the root: opens directory `path` (absolute and normalized: the spec was validated), creating
+ * each missing component in the directory its parent resolved to. Returns an O_PATH descriptor, or -errno.
+ */
+static long dir_in_root(int root_fd, const char *path) {
+    char prefix[PATH_BUF], name[NAME_BUF];
+    long dir = open_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
+    size_t end = 0;
+    while (dir >= 0 && path[end]) {
+        while (path[end] == '/') end++;
+        size_t start = end;
+        while (path[end] && path[end] != '/') end++;
+        if (end == start) break;
+        if (end >= PATH_BUF || end - start >= NAME_BUF) {
+            close_fd(dir);
+            return -ENAMETOOLONG;
+        }
+        memcpy(prefix, path, end);
+        prefix[end] = '\0';
+        memcpy(name, path + start, end - start);
+        name[end - start] = '\0';
+        long next = open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY);
+        if (next == -ENOENT) {
+            /* mkdirat never follows a symlink at `name`: a dangling one makes it fail, and the job with it. */
+            long rc = SYS3(__NR_mkdirat, dir, name, 0755);
+            next = rc < 0 && rc != -EEXIST ? rc : open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY);
+        }
+        close_fd(dir);
+        dir = next;
+    }
+    return dir;
+}
+
+/* Splits "/a/b/c" into its parent "/a/b" (written to `parent`) and returns a pointer to "c". */
+static const char *split_last(const char *path, char *parent) {
+    const char *slash = strrchr(path, '/');
+    size_t n = (size_t)(slash - path);
+    if (n >= PATH_BUF) n = PATH_BUF - 1;
+    memcpy(parent, path, n);
+    parent[n] = '\0';
+    if (n == 0) {
+        parent[0] = '/';
+        parent[1] = '\0';
+    }
+    return slash + 1;
+}
+
+/*
+ * The destination of a mount, inside the root, as an O_PATH descriptor: a directory, created if missing, or for a
+ * source that is not a directory, an empty file created in its parent (with O_EXCL, which never follows a link).
+ */
+static long mount_point(const struct child_plan *plan, int root_fd, const char *dest, int want_file) {
+    if (!want_file) return check(plan, dir_in_root(root_fd, dest), "cannot create mount point", dest);
+    long target = open_in_root(root_fd, dest, O_PATH);
+    if (target != -ENOENT) return check(plan, target, "cannot open mount point", dest);
+    char parent_path[PATH_BUF];
+    const char *name = split_last(dest, parent_path);
+    long parent = check(plan, dir_in_root(root_fd, parent_path), "cannot create mount point", dest);
+    long fd = SYS4(__NR_openat, parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    close_fd(parent);
+    close_fd(check(plan, fd, "cannot create mount point", dest));
+    return check(plan, open_in_root(root_fd, dest, O_PATH), "cannot open mount point", dest);
+}
+
+/* ---------- detached mounts ---------- */
+
+/* Attaches a detached mount at a destination descriptor; both descriptors are consumed. */
+static void attach(const struct child_plan *plan, long mount_fd, long target_fd, const char *dest) {
+    check(plan, SYS5(__NR_move_mount, mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+          "cannot mount on", dest);
+    close_fd(mount_fd);
+    close_fd(target_fd);
+}
+
+/* A detached recursive copy of the mount at `dir`/`path`, with `attrs` set on all of it. */
+static long bind_tree(const struct child_plan *plan, long dir, const char *path, uint64_t attrs, int flags) {
+    long tree = check(plan, SYS3(__NR_open_tree, dir, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | flags),
+                      "cannot bind", path);
     struct mount_attr attr = {.attr_set = attrs};
-    return SYS5(__NR_mount_setattr, AT_FDCWD, target, flags, &attr, sizeof attr);
+    check(plan, SYS5(__NR_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr),
+          "cannot set mount attributes of", path);
+    return tree;
 }
 
-static long mount_fs(const char *src, const char *target, const char *type, unsigned long flags, const char *data) {
-    return SYS5(__NR_mount, src, target, type, flags, data);
+/* A detached new filesystem; `options` are name/value pairs ending in a NULL name, a NULL value is a flag. */
+static long new_fs(const struct child_plan *plan, const char *type, const char *const *options, uint64_t attrs,
+                   const char *dest) {
+    long fs = check(plan, SYS2(__NR_fsopen, type, FSOPEN_CLOEXEC), "cannot create filesystem for", dest);
+    for (int i = 0; options[i]; i += 2) {
+        unsigned cmd = options[i + 1] ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG;
+        check(plan, SYS5(__NR_fsconfig, fs, cmd, options[i], options[i + 1], 0), "cannot configure filesystem for",
+              dest);
+    }
+    check(plan, SYS5(__NR_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "cannot create filesystem for", dest);
+    long mnt = check(plan, SYS3(__NR_fsmount, fs, FSMOUNT_CLOEXEC, attrs), "cannot mount filesystem for", dest);
+    close_fd(fs);
+    return mnt;
 }
 
-static void bind_read_only(const struct child_plan *plan, const struct mount_step *m, char *target) {
-    make_mount_point(plan, target, m->src);
-    check(plan, mount_fs(m->src, target, NULL, MS_BIND | MS_REC, NULL), "cannot bind", m->src);
-    check(plan, set_attrs(target, AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV),
-          "cannot make read-only", target);
+/* A tmpfs held to the plan's size and file count, so that no job can fill the node's memory through it. */
+static long capped_tmpfs(const struct child_plan *plan, const char *mode, uint64_t attrs, const char *dest) {
+    const char *options[] = {"mode", mode, "size", plan->tmpfs_size, "nr_inodes", plan->tmpfs_inodes, NULL};
+    return new_fs(plan, "tmpfs", options, attrs, dest);
 }
 
-static void bind_read_write(const struct child_plan *plan, const struct mount_step *m, char *target) {
-    make_mount_point(plan, target, m->src);
-    check(plan, mount_fs(m->src, target, NULL, MS_BIND | MS_REC, NULL), "cannot bind", m->src);
-    check(plan, set_attrs(target, AT_RECURSIVE, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV), "cannot secure bind", target);
+/* ---------- the mounts of the plan ---------- */
+
+static void bind_read_only(const struct child_plan *plan, int root_fd, const struct mount_step *m, int want_file) {
+    long tree = bind_tree(plan, AT_FDCWD, m->src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0);
+    attach(plan, tree, mount_point(plan, root_fd, m->dest, want_file), m->dest);
 }
 
-/* A writable job sees each read-only layer through an overlay whose upper layer lives in the scratch tmpfs. */
-static void overlay(const struct child_plan *plan, const struct mount_step *m, char *target, int index) {
-    char upper[PATH_BUF], work[PATH_BUF], name[32], options[3 * PATH_BUF];
-    int n = 0;
-    name[n++] = '/';
-    name[n++] = 'l';
+/* A writable job sees each read-only directory layer through an overlay whose upper layer lives in the scratch
+ * tmpfs, so its writes are held to the tmpfs cap and vanish with it. */
+static void overlay(const struct child_plan *plan, int root_fd, const struct mount_step *m, int index) {
+    char upper[PATH_BUF], work[PATH_BUF];
+    size_t n = strlen(plan->scratch_dir);
+    if (n + 32 > PATH_BUF) fail(plan, "scratch path too long", plan->scratch_dir, -ENAMETOOLONG);
+    memcpy(upper, plan->scratch_dir, n);
+    upper[n++] = '/';
+    upper[n++] = 'l';
     char digits[12];
     int d = 0;
     do { digits[d++] = (char)('0' + index % 10); index /= 10; } while (index > 0);
-    while (d > 0) name[n++] = digits[--d];
-    name[n] = '\0';
-    join(upper, plan->scratch_dir, name);
+    while (d > 0) upper[n++] = digits[--d];
+    upper[n] = '\0';
     check(plan, SYS3(__NR_mkdirat, AT_FDCWD, upper, 0755), "cannot create overlay dir", upper);
-    join(work, upper, "/work");
-    join(upper, upper, "/upper");
+    memcpy(work, upper, n);
+    strcpy(work + n, "/work");
+    strcpy(upper + n, "/upper");
     check(plan, SYS3(__NR_mkdirat, AT_FDCWD, upper, 0755), "cannot create overlay dir", upper);
     check(plan, SYS3(__NR_mkdirat, AT_FDCWD, work, 0755), "cannot create overlay dir", work);
     /* The job owns the top of each layer, so it can add entries there; its writes still vanish with it. */
     check(plan, SYS5(__NR_fchownat, AT_FDCWD, upper, plan->uid, plan->gid, 0), "cannot chown overlay dir", upper);
-    options[0] = '\0';
-    strcat(options, "userxattr,lowerdir=");
-    strcat(options, m->src);
-    strcat(options, ",upperdir=");
-    strcat(options, upper);
-    strcat(options, ",workdir=");
-    strcat(options, work);
-    make_mount_point(plan, target, NULL);
-    check(plan, mount_fs("overlay", target, "overlay", MS_NOSUID | MS_NODEV, options),
-          "cannot mount writable overlay on", m->src);
+    const char *options[] = {"userxattr", NULL, "lowerdir", m->src, "upperdir", upper, "workdir", work, NULL};
+    long mnt = new_fs(plan, "overlay", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, m->dest);
+    attach(plan, mnt, mount_point(plan, root_fd, m->dest, 0), m->dest);
 }
 
-static void tmpfs(const struct child_plan *plan, char *target, const char *options) {
-    check(plan, mkdir_p(target), "cannot create mount point", target);
-    check(plan, mount_fs("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options), "cannot mount tmpfs", target);
+/* What container runtimes hide of /proc: files that show the host kernel's memory, keys, timers and devices. */
+static const char *const PROC_MASKED_FILES[] = {"kcore", "kallsyms", "keys", "timer_list", "timer_stats",
+                                                "sched_debug", "latency_stats", NULL};
+static const char *const PROC_MASKED_DIRS[] = {"acpi", "asound", "scsi", NULL};
+/* ... and what they leave readable but never writable, whatever a job's credentials. */
+static const char *const PROC_READ_ONLY[] = {"sys", "sysrq-trigger", "bus", "fs", "irq", NULL};
+
+static void mask_proc(const struct child_plan *plan, int root_fd, const char *dest) {
+    long proc = check(plan, open_in_root(root_fd, dest, O_PATH | O_DIRECTORY), "cannot open", dest);
+    for (int i = 0; PROC_MASKED_FILES[i]; i++) {
+        long target = open_beneath(proc, PROC_MASKED_FILES[i], O_PATH);
+        if (target == -ENOENT) continue;
+        check(plan, target, "cannot open /proc entry", PROC_MASKED_FILES[i]);
+        attach(plan, bind_tree(plan, AT_FDCWD, "/dev/null", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0),
+               target, PROC_MASKED_FILES[i]);
+    }
+    for (int i = 0; PROC_MASKED_DIRS[i]; i++) {
+        long target = open_beneath(proc, PROC_MASKED_DIRS[i], O_PATH | O_DIRECTORY);
+        if (target == -ENOENT) continue;
+        check(plan, target, "cannot open /proc entry", PROC_MASKED_DIRS[i]);
+        const char *options[] = {"mode", "0555", "size", "4k", "nr_inodes", "16", NULL};
+        attach(plan, new_fs(plan, "tmpfs", options, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+               MOUNT_ATTR_NOEXEC, PROC_MASKED_DIRS[i]), target, PROC_MASKED_DIRS[i]);
+    }
+    for (int i = 0; PROC_READ_ONLY[i]; i++) {
+        long target = open_beneath(proc, PROC_READ_ONLY[i], O_PATH);
+        if (target == -ENOENT) continue;
+        check(plan, target, "cannot open /proc entry", PROC_READ_ONLY[i]);
+        long tree = bind_tree(plan, proc, PROC_READ_ONLY[i], MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                              MOUNT_ATTR_NOEXEC, AT_SYMLINK_NOFOLLOW);
+        attach(plan, tree, target, PROC_READ_ONLY[i]);
+    }
+    close_fd(proc);
 }
 
 static void build_root(const struct child_plan *plan) {
-    char target[PATH_BUF];
     /* The launcher's own mounts are all private, so these copies are too: nothing here reaches the host. */
-    check(plan, mount_fs("tmpfs", plan->new_root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"),
+    long root = capped_tmpfs(plan, "0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/");
+    check(plan, SYS5(__NR_move_mount, root, "", AT_FDCWD, plan->new_root, MOVE_MOUNT_F_EMPTY_PATH),
           "cannot mount root tmpfs", plan->new_root);
-    check(plan, SYS5(__NR_fchownat, AT_FDCWD, plan->new_root, plan->uid, plan->gid, 0), "cannot chown root",
+    close_fd(root);
+    int root_fd = (int)check(plan, SYS4(__NR_openat, AT_FDCWD, plan->new_root, O_PATH | O_DIRECTORY | O_CLOEXEC, 0),
+                             "cannot open new root", plan->new_root);
+    check(plan, SYS5(__NR_fchownat, root_fd, "", plan->uid, plan->gid, AT_EMPTY_PATH), "cannot chown root",
           plan->new_root);
-    if (plan->writable)
-        check(plan, mount_fs("tmpfs", plan->scratch_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"),
+    if (plan->writable) {
+        long scratch = capped_tmpfs(plan, "0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, plan->scratch_dir);
+        check(plan, SYS5(__NR_move_mount, scratch, "", AT_FDCWD, plan->scratch_dir, MOVE_MOUNT_F_EMPTY_PATH),
               "cannot mount scratch tmpfs", plan->scratch_dir);
+        close_fd(scratch);
+    }
 
     for (int i = 0; i < plan->mount_count; i++) {
         const struct mount_step *m = &plan->mounts[i];
-        join(target, plan->new_root, m->dest);
         switch (m->kind) {
-        case MOUNT_BIND_RO:
-            if (plan->writable) overlay(plan, m, target, i);
-            else bind_read_only(plan, m, target);
-            break;
-        case MOUNT_BIND_RW:
-            bind_read_write(plan, m, target);
-            break;
-        case MOUNT_SYMLINK:
-            check(plan, SYS3(__NR_symlinkat, m->src, AT_FDCWD, target), "cannot create symlink", target);
-            break;
-        case MOUNT_TMPFS:
-            tmpfs(plan, target, "mode=1777");
-            break;
-        case MOUNT_PROC:
-            check(plan, mkdir_p(target), "cannot create mount point", target);
-            check(plan, mount_fs("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
-                  "cannot mount proc on", target);
-            break;
-        case MOUNT_DEV: {
-            check(plan, mkdir_p(target), "cannot create mount point", target);
-            check(plan, mount_fs(plan->dev_template, target, NULL, MS_BIND | MS_REC, NULL),
-                  "cannot bind /dev template", plan->dev_template);
-            char shm[PATH_BUF];
-            join(shm, target, "/shm");
-            tmpfs(plan, shm, "mode=1777");
+        case MOUNT_BIND_RO: {
+            struct stat st;
+            int is_file = SYS4(__NR_newfstatat, AT_FDCWD, m->src, &st, 0) == 0 && !S_ISDIR(st.st_mode);
+            if (plan->writable && !is_file) overlay(plan, root_fd, m, i);
+            else bind_read_only(plan, root_fd, m, is_file);
             break;
         }
+        case MOUNT_SYMLINK: {
+            char parent_path[PATH_BUF];
+            const char *name = split_last(m->dest, parent_path);
+            long parent = check(plan, dir_in_root(root_fd, parent_path), "cannot create symlink", m->dest);
+            check(plan, SYS3(__NR_symlinkat, m->src, parent, name), "cannot create symlink", m->dest);
+            close_fd(parent);
+            break;
+        }
+        case MOUNT_TMPFS:
+            attach(plan, capped_tmpfs(plan, "1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, m->dest),
+                   mount_point(plan, root_fd, m->dest, 0), m->dest);
+            break;
+        case MOUNT_PROC: {
+            const char *none[] = {NULL};
+            attach(plan, new_fs(plan, "proc", none, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, m->dest),
+                   mount_point(plan, root_fd, m->dest, 0), m->dest);
+            mask_proc(plan, root_fd, m->dest);
+            break;
+        }
+        case MOUNT_DEV: {
+            /* The template is read-only already; its device nodes must keep working, so no nodev here. */
+            attach(plan, bind_tree(plan, AT_FDCWD, plan->dev_template, MOUNT_ATTR_NOSUID, 0),
+                   mount_point(plan, root_fd, m->dest, 0), m->dest);
+            char shm[PATH_BUF];
+            size_t n = strlen(m->dest);
+            if (n + 5 > PATH_BUF) fail(plan, "path too long", m->dest, -ENAMETOOLONG);
+            memcpy(shm, m->dest, n);
+            strcpy(shm + n, "/shm");
+            attach(plan, capped_tmpfs(plan, "1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, shm),
+                   check(plan, open_in_root(root_fd, shm, O_PATH | O_DIRECTORY), "cannot open", shm), shm);
+            break;
+        }
+        default:
+            fail(plan, "unknown mount kind for", m->dest, -EINVAL);
         }
     }
-    if (!plan->writable) check(plan, set_attrs(plan->new_root, 0, MOUNT_ATTR_RDONLY), "cannot make root read-only",
-                               plan->new_root);
+    if (!plan->writable) {
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+        check(plan, SYS5(__NR_mount_setattr, root_fd, "", AT_EMPTY_PATH, &attr, sizeof attr),
+              "cannot make root read-only", plan->new_root);
+    }
     /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only the new root. */
-    check(plan, SYS1(__NR_chdir, plan->new_root), "cannot enter new root", plan->new_root);
+    check(plan, SYS1(__NR_fchdir, root_fd), "cannot enter new root", plan->new_root);
+    close_fd(root_fd);
     check(plan, SYS2(__NR_pivot_root, ".", "."), "cannot pivot into new root", plan->new_root);
     check(plan, SYS2(__NR_umount2, ".", MNT_DETACH), "cannot detach host root", NULL);
     check(plan, SYS1(__NR_chdir, "/"), "cannot enter new root", "/");
 }
+
+/* ---------- credentials, signals, exec ---------- */
 
 static void drop_privileges(const struct child_plan *plan) {
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
@@ -230,7 +357,19 @@ static void drop_privileges(const struct child_plan *plan) {
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof data);
     check(plan, SYS2(__NR_capset, &header, data), "cannot clear capabilities", NULL);
-    check(plan, SYS2(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1), "cannot set no_new_privs", NULL);
+}
+
+/*
+ * The uid change cleared the death signal, so it is set again, and only then is the launcher checked, through a
+ * pidfd of it that becomes readable once it has exited: once the signal is armed, a launcher that dies later kills
+ * the job, and one that died before is seen here.
+ */
+static void die_with_launcher(const struct child_plan *plan) {
+    check(plan, SYS2(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL), "cannot set the death signal", NULL);
+    struct pollfd launcher = {.fd = plan->launcher_pidfd, .events = POLLIN};
+    struct timespec now = {0, 0};
+    long ready = SYS5(__NR_ppoll, &launcher, 1, &now, NULL, 0);
+    if (ready != 0) child_exit(127); /* gone, or it cannot be told: either way no job starts unsupervised */
 }
 
 /* The launcher blocks SIGCHLD and ignores SIGPIPE for itself; a job starts with neither. */
@@ -295,7 +434,12 @@ int child_main(void *arg) {
     check(plan, SYS2(__NR_sethostname, plan->hostname, strlen(plan->hostname)), "cannot set hostname",
           plan->hostname);
     drop_privileges(plan);
+    die_with_launcher(plan);
+    check(plan, SYS2(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1), "cannot set no_new_privs", NULL);
     check(plan, SYS1(__NR_chdir, plan->workdir), "working directory", plan->workdir);
+    /* The launcher keeps fd 3 for itself, so no descriptor the child still needs can be there. */
+    if (plan->shared_dir_fd >= 0)
+        check(plan, SYS3(__NR_dup3, plan->shared_dir_fd, SHARED_DIR_FD, 0), "cannot pass the shared directory", NULL);
     check(plan, install_seccomp_filter(), "cannot install seccomp filter", NULL);
     exec_program(plan);
     return 127;

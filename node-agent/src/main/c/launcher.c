@@ -16,12 +16,21 @@
  *   - Its root is a fresh tmpfs holding exactly the mounts in its plan: read-only, nosuid, nodev binds of host
  *     paths, symlinks, a fresh /proc, a minimal /dev, and writable tmpfs mounts. The root itself is read-only
  *     unless the job is writable; then every bind is an overlay whose writes land in a private tmpfs and vanish
- *     with the job. The host's root is detached, not merely hidden by chroot. The only host paths a job can
- *     write are writable binds the agent asks for itself (a shared container's exchange directory, owned by the
- *     job's UID); a spec cannot ask for one.
+ *     with the job. The host's root is detached, not merely hidden by chroot. No host path is writable in the
+ *     job: there are no writable binds at all.
+ *   - Every mount destination is resolved inside the new root (openat2 with RESOLVE_IN_ROOT), so a layer's
+ *     symlinks cannot make the launcher, which is root while it builds the root filesystem, create or mount
+ *     anything on the host.
+ *   - Every tmpfs it can write (/tmp, /dev/shm, the writable root and overlay uppers) is capped in bytes and in
+ *     files, so no job fills the node's memory through them, limits or not.
+ *   - Its /proc shows its own pid namespace, with what container runtimes mask hidden (kcore, kallsyms, keys,
+ *     timer_list, ... read as empty) and /proc/sys, /proc/sysrq-trigger and friends read-only; /sys is absent.
  *   - It runs as the unprivileged host UID/GID given on the command line, with no supplementary groups, every
- *     capability dropped (bounding and ambient sets included), no_new_privs set, and a seccomp filter that
- *     refuses mounting, new namespaces, module loading, kexec, bpf, keyrings and similar escape routes.
+ *     capability dropped (bounding and ambient sets included), no_new_privs set, and a seccomp filter (see
+ *     seccomp.c) that refuses mounting, new namespaces, module loading, kexec, bpf, keyrings and similar escape
+ *     routes.
+ *   - A directory the request names as shared (a shared container's exchange directory) is opened here and given
+ *     to the program as file descriptor 3 only; it is never mounted, so nothing else in the job can name it.
  *   - It gets the hostname it asked for, a clean environment (only what the request names), its working
  *     directory, and stdin from a file or /dev/null.
  *   - Its stdout and stderr go through pipes that this launcher drains into files, keeping at most the
@@ -31,8 +40,9 @@
  *     anything, so its limits hold from its first instruction.
  *   - A timeout sends SIGTERM to every process of the job, then SIGKILL to pid 1 after the grace period,
  *     which ends the whole pid namespace.
- *   - It dies if this launcher dies (PR_SET_PDEATHSIG), and this launcher kills every job and exits when its
- *     control pipe closes, so nothing outlives the JVM that started it.
+ *   - It dies if this launcher dies: PR_SET_PDEATHSIG is set again after its last credential change (which clears
+ *     it), and then a pidfd of this launcher tells whether it already died. This launcher kills every job and
+ *     exits when its control pipe closes, so nothing outlives the JVM that started it, even when both are killed.
  *   - A failure before the job's program starts (a missing program or working directory, a bad mount) is
  *     reported as a launch error with the reason, never as the job's own exit status.
  *
@@ -74,12 +84,14 @@ enum net_mode { NET_NONE = 0, NET_LOOPBACK = 1, NET_HOST = 2 };
 enum field {
     F_ARG = 1, F_ENV = 2, F_WORKDIR = 3, F_HOSTNAME = 4, F_STDIN = 5, F_STDOUT = 6, F_STDERR = 7,
     F_OUTPUT_LIMIT = 8, F_TIMEOUT_MS = 9, F_GRACE_MS = 10, F_NET = 11, F_MOUNT = 12, F_WRITABLE = 13,
-    F_CGROUP_PROCS = 14,
+    F_CGROUP_PROCS = 14, F_SHARED_DIR = 15, F_TMPFS_SIZE = 16,
 };
 /* What an epoll registration points at: the control pipe, the SIGCHLD signalfd, or one pipe of one job. */
 enum watch { W_CONTROL = 0, W_SIGNAL = 1, W_STDOUT = 2, W_STDERR = 3, W_ERROR = 4 };
 
 enum { PUMP_CHUNK = 1 << 20, PUMP_BUDGET = 4 << 20, ERROR_MAX = 1024 };
+/* The cap of each writable tmpfs when a request names none. */
+#define DEFAULT_TMPFS_BYTES (1ULL << 30)
 
 struct stream {
     int pipe_fd; /* -1 once at EOF */
@@ -127,7 +139,7 @@ static struct job *jobs;
 static int job_capacity;
 static struct netns *pool;
 static int pool_size;
-static int epoll_fd, signal_fd, host_netns_fd, devnull_fd;
+static int epoll_fd, signal_fd, host_netns_fd, devnull_fd, launcher_pidfd;
 static uid_t job_uid;
 static gid_t job_gid;
 static char new_root[PATH_MAX], scratch_dir[PATH_MAX], dev_template[PATH_MAX];
@@ -521,11 +533,12 @@ static void start_job(uint64_t id, struct reader *r) {
 
     /* Parse the request into the job's plan. Strings are copied into one buffer that the child reads. */
     struct child_plan *plan = job->plan;
-    char *arena = job->arena = malloc((size_t)(r->end - r->p) * 2 + 16);
+    char *arena = job->arena = malloc((size_t)(r->end - r->p) * 2 + 64);
     if (!arena) die("out of memory");
     char *next = arena;
     int argc = 0, envc = 0, net = NET_NONE;
-    const char *stdin_path = NULL, *out_paths[2] = {NULL, NULL};
+    const char *stdin_path = NULL, *out_paths[2] = {NULL, NULL}, *shared_dir = NULL;
+    uint64_t tmpfs_bytes = DEFAULT_TMPFS_BYTES;
     char *cgroups[MAX_CGROUPS];
     int cgroup_count = 0;
     uint64_t timeout_ms = 0;
@@ -558,12 +571,14 @@ static void start_job(uint64_t id, struct reader *r) {
         case F_NET: net = len ? (unsigned char)value[0] : NET_NONE; break;
         case F_WRITABLE: plan->writable = len && value[0]; break;
         case F_CGROUP_PROCS: if (cgroup_count < MAX_CGROUPS) cgroups[cgroup_count++] = value; else bad = 1; break;
+        case F_SHARED_DIR: shared_dir = value; break;
+        case F_TMPFS_SIZE: tmpfs_bytes = value_u64(value, len); break;
         case F_MOUNT: {
             /* u8 kind, then "src\0dest" */
             if (len < 2 || plan->mount_count >= MAX_MOUNTS) { bad = 1; break; }
             struct mount_step *m = &plan->mounts[plan->mount_count++];
             m->kind = (enum mount_kind)(unsigned char)value[0];
-            if (m->kind > MOUNT_BIND_RW) bad = 1;
+            if (m->kind > MOUNT_DEV) bad = 1;
             m->src = value + 1;
             m->dest = m->src + strlen(m->src) + 1;
             if (m->dest > value + len) bad = 1;
@@ -574,17 +589,32 @@ static void start_job(uint64_t id, struct reader *r) {
     }
     plan->argv[argc] = NULL;
     plan->envp[envc] = NULL;
-    if (bad || argc == 0 || !out_paths[0] || !out_paths[1] || net > NET_HOST) {
+    if (bad || argc == 0 || !out_paths[0] || !out_paths[1] || net > NET_HOST || tmpfs_bytes < 4096) {
         errno = EINVAL;
         reject(job, "malformed start request%s: %s", "");
         return;
     }
     if (cgroup_count > 0) snprintf(job->cgroup_procs, sizeof job->cgroup_procs, "%s", cgroups[0]);
+    /* The tmpfs caps as the child's fsconfig() takes them; one file per 4 KiB of room is plenty for any job. */
+    plan->tmpfs_size = next;
+    next += sprintf(next, "%llu", (unsigned long long)tmpfs_bytes) + 1;
+    plan->tmpfs_inodes = next;
+    next += sprintf(next, "%llu", (unsigned long long)(tmpfs_bytes / 4096 < 1024 ? 1024 : tmpfs_bytes / 4096)) + 1;
 
     int stdin_fd = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
     if (stdin_fd < 0) {
         reject(job, "cannot open stdin file %s: %s", stdin_path);
         return;
+    }
+    /* Closed through this local copy, never through the plan: the child reads the plan until it executes. */
+    int shared_fd = -1;
+    if (shared_dir) {
+        shared_fd = open(shared_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (shared_fd < 0) {
+            reject(job, "cannot open shared directory %s: %s", shared_dir);
+            close(stdin_fd);
+            return;
+        }
     }
     int child_ends[2] = {-1, -1}, sync_pipe[2] = {-1, -1}, error_pipe[2] = {-1, -1};
     for (int i = 0; i < 2; i++) {
@@ -594,6 +624,7 @@ static void start_job(uint64_t id, struct reader *r) {
             reject(job, "cannot prepare output file %s: %s", out_paths[i]);
             for (int k = 0; k <= i; k++) close_fd(&child_ends[k]);
             close(stdin_fd);
+            close_fd(&shared_fd);
             return;
         }
         job->out[i].pipe_fd = p[0];
@@ -617,6 +648,8 @@ static void start_job(uint64_t id, struct reader *r) {
     plan->uid = job_uid;
     plan->gid = job_gid;
     plan->sync_fd = sync_pipe[0];
+    plan->launcher_pidfd = launcher_pidfd;
+    plan->shared_dir_fd = shared_fd;
     plan->error_fd = error_pipe[1];
     plan->stdin_fd = stdin_fd;
     plan->stdout_fd = child_ends[0];
@@ -654,6 +687,7 @@ static void start_job(uint64_t id, struct reader *r) {
     if (timeout_ms) job->deadline_ms = now_ms() + (int64_t)timeout_ms;
     if (!failed) send_started(job);
     close(stdin_fd);
+    close_fd(&shared_fd);
     for (int i = 0; i < 2; i++) close(child_ends[i]);
     close(sync_pipe[0]);
     close(sync_pipe[1]);
@@ -662,6 +696,7 @@ static void start_job(uint64_t id, struct reader *r) {
 
 cleanup:
     close(stdin_fd);
+    close_fd(&shared_fd);
     for (int i = 0; i < 2; i++) close(child_ends[i]);
     close(sync_pipe[0]);
     close(sync_pipe[1]);
@@ -740,8 +775,7 @@ static void make_dir(const char *path) {
 static void build_dev_template(void) {
     static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
     static const char *const links[][2] = {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
-                                           {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
-                                           {"/proc/kcore", "core"}};
+                                           {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
     char path[PATH_MAX], host[PATH_MAX];
     if (mount("tmpfs", dev_template, "tmpfs", MS_NOSUID, "mode=0755,size=64k") != 0) die("mount /dev template");
     for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
@@ -771,6 +805,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "flotilla-launcher: must run as root to create namespaces, cgroups and uid maps\n");
         return 2;
     }
+    /* Descriptor 3 is where a job gets its shared directory (SHARED_DIR_FD): holding it here for good means no
+     * descriptor a child still needs before it executes its program can be given that number. */
+    if (fcntl(SHARED_DIR_FD, F_GETFD) < 0 && open("/dev/null", O_RDONLY | O_CLOEXEC) != SHARED_DIR_FD)
+        die("cannot reserve descriptor 3");
+    launcher_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    if (launcher_pidfd < 0) die("pidfd_open");
     job_uid = (uid_t)strtoul(argv[2], NULL, 10);
     job_gid = (gid_t)strtoul(argv[3], NULL, 10);
     make_dir(argv[1]);

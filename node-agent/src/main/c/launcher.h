@@ -14,7 +14,6 @@ enum mount_kind {
     MOUNT_TMPFS = 2,   /* a fresh, empty, writable tmpfs */
     MOUNT_PROC = 3,    /* a proc for the job's own pid namespace */
     MOUNT_DEV = 4,     /* a minimal /dev: null zero full random urandom tty, std streams, shm */
-    MOUNT_BIND_RW = 5, /* writable bind of a host directory the agent prepared for the job (a shard's exchange) */
 };
 
 struct mount_step {
@@ -24,6 +23,10 @@ struct mount_step {
 };
 
 enum { MAX_ARGS = 4096, MAX_ENV = 4096, MAX_MOUNTS = 256, MAX_CGROUPS = 8 };
+
+/* Where a job's program finds the directory it was given (a shared container's exchange directory), if any. The
+ * launcher holds this descriptor number itself, so that no descriptor the child needs can ever have it. */
+enum { SHARED_DIR_FD = 3 };
 
 /* Everything the child needs between clone() and execve(). Filled by the parent before clone(). */
 struct child_plan {
@@ -36,10 +39,14 @@ struct child_plan {
     const char *new_root;    /* empty directory on the host where the job's root is assembled */
     const char *scratch_dir; /* empty directory on the host for overlay upper and work dirs */
     const char *dev_template;/* the launcher's prepared /dev, bound recursively into the job */
+    const char *tmpfs_size;  /* decimal bytes: the cap of each tmpfs the job can write (/tmp, /dev/shm, scratch) */
+    const char *tmpfs_inodes;/* decimal: the most files in each of them */
     int writable;
     uid_t uid;
     gid_t gid;
     int sync_fd;   /* read end: the parent writes one byte once uid maps and cgroups are in place */
+    int launcher_pidfd; /* readable once the launcher has exited */
+    int shared_dir_fd;  /* a directory the program gets as SHARED_DIR_FD, or -1 */
     int error_fd;  /* write end: a failure before execve() is described here, then the child exits 127 */
     int stdin_fd;
     int stdout_fd;

@@ -3,13 +3,15 @@
  * The launcher starts it as the container's pid 1; it is linked statically, so it needs nothing from the
  * container's root filesystem.
  *
- * Usage: shard-runner DIR
+ * Usage: shard-runner   (with the exchange directory open as descriptor 3)
  *
- * DIR is a directory the node agent shares with the container. DIR/plan holds the jobs, each as NUL-terminated
- * fields: workdir, timeout_ms (0: none), grace_ms, output_limit (bytes per stream), argc, argv..., envc, env...
+ * The exchange directory is a directory of the node agent's that the launcher opens and hands to this program as
+ * descriptor 3; it is not mounted anywhere in the container. Its file "plan" holds the jobs, each as
+ * NUL-terminated fields: workdir, timeout_ms (0: none), grace_ms, output_limit (bytes per stream), argc, argv...,
+ * envc, env...
  *
- * For job K (counting from 0) it writes DIR/K.out and DIR/K.err, and once the job has ended DIR/K.status (written
- * whole, by rename), one line of space-separated fields:
+ * For job K (counting from 0) it writes K.out and K.err there, and once the job has ended K.status (written whole,
+ * by rename), one line of space-separated fields:
  *     outcome exit_code signal wall_ms cpu_ms maxrss_kb out_bytes out_kept err_bytes err_kept
  * where outcome is exited, signaled, timed_out or launch_error; a launch_error line is followed by a message line.
  *
@@ -20,6 +22,9 @@
  *   - When its timeout runs out its process group gets SIGTERM, and SIGKILL grace_ms later.
  *   - The next job starts only after this one's process has been reaped. Processes it started in other process
  *     groups share the container with the later jobs and end with the container: that is what sharing means.
+ *   - No job can reach the exchange directory, so none can swap the files the node agent reads there for links to
+ *     the host's files: the descriptor is close-on-exec, the directory has no path in the container, and this
+ *     process is not dumpable, so jobs (which run as the same user) cannot reach it through /proc/1/fd or ptrace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -39,6 +45,8 @@
 #include <unistd.h>
 
 enum { MAX_FIELDS = 1 << 16 };
+/* The exchange directory's descriptor, as the launcher passes it (SHARED_DIR_FD in launcher.h). */
+enum { EXCHANGE_FD = 3 };
 
 struct job {
     const char *workdir;
@@ -53,8 +61,6 @@ struct stream {
     uint64_t bytes, kept, limit;
 };
 
-static const char *dir;
-
 static uint64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -67,9 +73,7 @@ static void die(const char *what) {
 }
 
 static char *read_plan(size_t *size) {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/plan", dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = openat(EXCHANGE_FD, "plan", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) die("cannot open the plan");
     struct stat st;
     if (fstat(fd, &st) < 0) die("cannot stat the plan");
@@ -151,9 +155,9 @@ static void exec_job(const struct job *job, int out_fd, int err_fd, int report_f
 }
 
 static int open_output(int index, const char *suffix) {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%d.%s", dir, index, suffix);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char name[32];
+    snprintf(name, sizeof name, "%d.%s", index, suffix);
+    int fd = openat(EXCHANGE_FD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) die("cannot create an output file");
     return fd;
 }
@@ -178,13 +182,13 @@ static int pump(struct stream *s) {
 }
 
 static void write_status(int index, const char *line) {
-    char path[PATH_MAX], temp[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%d.status", dir, index);
-    snprintf(temp, sizeof temp, "%s/%d.status.tmp", dir, index);
-    int fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char name[32], temp[40];
+    snprintf(name, sizeof name, "%d.status", index);
+    snprintf(temp, sizeof temp, "%d.status.tmp", index);
+    int fd = openat(EXCHANGE_FD, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) die("cannot create a status file");
     size_t len = strlen(line);
-    if (write(fd, line, len) != (ssize_t)len || close(fd) < 0 || rename(temp, path) < 0)
+    if (write(fd, line, len) != (ssize_t)len || close(fd) < 0 || renameat(EXCHANGE_FD, temp, EXCHANGE_FD, name) < 0)
         die("cannot write a status file");
 }
 
@@ -283,11 +287,14 @@ static void run_job(int index, const struct job *job, int sigchld_fd) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: shard-runner DIR\n");
+    (void)argv;
+    struct stat exchange;
+    if (argc != 1 || fstat(EXCHANGE_FD, &exchange) < 0 || !S_ISDIR(exchange.st_mode)) {
+        fprintf(stderr, "usage: shard-runner, with the exchange directory open as descriptor 3\n");
         return 2;
     }
-    dir = argv[1];
+    /* First of all: the jobs it forks must neither inherit the directory nor reach it through this process. */
+    if (fcntl(EXCHANGE_FD, F_SETFD, FD_CLOEXEC) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) die("cannot guard the exchange");
     size_t size;
     char *plan = read_plan(&size);
     const char *end = plan + size;

@@ -7,6 +7,7 @@ import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
+import io.flotilla.sandbox.PrivateDirectory;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
 import io.flotilla.scheduler.Journal;
@@ -58,7 +59,8 @@ public final class FlotillaNode {
                 Journal.createSchemaIfMissing(system, Duration.ofSeconds(60));
             }
             ActorRef<SchedulerProtocol.Command> scheduler = SchedulerActor.initSingleton(system);
-            Path sandboxDir = Path.of(config.getString("flotilla.data-dir")).resolve("sandbox");
+            Path sandboxDir = PrivateDirectory.ensure(PrivateDirectory.ensure(
+                    Path.of(config.getString("flotilla.data-dir"))).resolve("sandbox"));
             var address = Cluster.get(system).selfMember().address();
             String host = address.getHost().orElseThrow();
             HttpSettings httpSettings = HttpSettings.from(config);

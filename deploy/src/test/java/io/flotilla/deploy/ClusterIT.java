@@ -10,6 +10,7 @@ import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.Layer;
 import io.flotilla.protocol.job.Limits;
+import io.flotilla.protocol.job.NetworkMode;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
@@ -163,17 +164,15 @@ class ClusterIT {
 
     @Test
     void aJobsWholeOutputIsServedLiveThroughAnyNodeAndOutlivesTheNodeThatRanIt() throws Exception {
-        Path gate = Files.createTempDirectory("flotilla-gate-", java.nio.file.attribute.PosixFilePermissions
-                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
         HttpClient http = HttpClient.newHttpClient();
         String printed = IntStream.rangeClosed(1, 30_000).mapToObj(i -> i + "\n").collect(Collectors.joining());
-        try (ClusterNodes nodes = new ClusterNodes(3)) {
+        try (ClusterNodes nodes = new ClusterNodes(3); TcpGate gate = new TcpGate()) {
             nodes.startAll(2);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 // 3 nodes take 2 running and 2 queued jobs each: all 12 are sent at once and held by the gate.
-                List<ContainerSpec> jobs = IntStream.range(0, 12).mapToObj(i -> ContainerSpec.builder("sh", "-c",
-                        "seq 1 30000; echo err-" + i + " >&2; until [ -e /gate/open ]; do sleep 0.05; done; echo end")
-                        .layer(new Layer.HostPath(gate.toString(), "/gate")).build()).toList();
+                List<ContainerSpec> jobs = IntStream.range(0, 12).mapToObj(i -> ContainerSpec.builder("bash", "-c",
+                        "seq 1 30000; echo err-" + i + " >&2; " + gate.waitCommand() + "; echo end")
+                        .network(NetworkMode.HOST).build()).toList();
                 TestProbe<SchedulerProtocol.RunEvent> events = client.submitAndFollow(
                         new RunSpec("printing", "ann", 0, 0, jobs, null));
                 Map<Integer, String> nodeOfJob = new java.util.HashMap<>();
@@ -206,7 +205,7 @@ class ClusterIT {
                         HttpResponse.BodyHandlers.ofString());
                 Thread.sleep(1000);
                 assertTrue(!followed.isDone(), "a followed output stays open while its job runs");
-                Files.createFile(gate.resolve("open"));
+                gate.open();
                 assertEquals(printed + "end\n", followed.get(60, java.util.concurrent.TimeUnit.SECONDS).body(),
                         "the followed output ends with the job");
 
@@ -225,8 +224,6 @@ class ClusterIT {
                 assertEquals("{\"error\":\"job printing:0 has had 1 attempt\",\"field\":\"attempt\"}",
                         noSuchAttempt.body());
             }
-        } finally {
-            new ProcessBuilder("rm", "-rf", gate.toString()).start().waitFor();
         }
     }
 

@@ -79,7 +79,7 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts (or restarts, on the same address) node {@code node}; nodes 0 and 1 are the seeds. */
     void start(int node, int slots) throws IOException {
-        Path data = Files.createDirectories(dir.resolve("node-" + node));
+        Path data = dir.resolve("node-" + node); // the node makes it, private
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", Path.of("target", "flotilla", "lib").toAbsolutePath() + "/*", Main.class.getName(), "server",

@@ -157,7 +157,10 @@ final class CgroupPool implements AutoCloseable {
         }
     }
 
-    /** Removes pools left behind by node agents that died: their names carry the pid of the process. */
+    /**
+     * Removes pools left behind by node agents that died (their names carry the pid of the process), killing any
+     * process still in them first: a job that outlived its supervisor somehow does not outlive the next one.
+     */
     static void removeStale(Path parent, String prefix) {
         try (Stream<Path> entries = Files.list(parent)) {
             for (Path dir : entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
@@ -166,6 +169,7 @@ final class CgroupPool implements AutoCloseable {
                 if (ProcessHandle.of(pid).isEmpty()) {
                     try (Stream<Path> slots = Files.list(dir)) {
                         for (Path slot : slots.filter(Files::isDirectory).toList()) {
+                            killLeftovers(slot);
                             CgroupFiles.removeDir(slot);
                         }
                     }
@@ -174,6 +178,22 @@ final class CgroupPool implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.debug("stale cgroup clean-up in {}: {}", parent, e.getMessage());
+        }
+    }
+
+    private static void killLeftovers(Path slot) throws IOException {
+        Path procs = slot.resolve("cgroup.procs");
+        if (!CgroupFiles.pids(procs).isEmpty()) {
+            log.warn("killing the processes a dead node agent left in {}: {}", slot, CgroupFiles.pids(procs));
+        }
+        for (int i = 0; i < 500 && !CgroupFiles.pids(procs).isEmpty(); i++) {
+            CgroupFiles.killAll(procs);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

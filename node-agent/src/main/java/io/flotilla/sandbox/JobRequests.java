@@ -10,7 +10,8 @@ final class JobRequests {
     private JobRequests() {
     }
 
-    static byte[] start(SandboxJob job, List<MountPlan.Step> mounts) {
+    /** @param sharedDir a directory for the program as descriptor 3, or null */
+    static byte[] start(SandboxJob job, List<MountPlan.Step> mounts, Path sharedDir, long tmpfsBytes) {
         ContainerSpec spec = job.spec();
         Limits limits = spec.limits();
         StartRequest request = new StartRequest(job.id());
@@ -24,7 +25,11 @@ final class JobRequests {
                 .timeoutMillis(limits.timeout().toMillis())
                 .graceMillis(limits.killGrace().toMillis())
                 .network(spec.network().ordinal())
-                .writable(spec.writable());
+                .writable(spec.writable())
+                .tmpfsBytes(tmpfsBytes);
+        if (sharedDir != null) {
+            request.sharedDir(sharedDir);
+        }
         if (spec.stdinFile() != null) {
             request.stdin(spec.stdinFile());
         }

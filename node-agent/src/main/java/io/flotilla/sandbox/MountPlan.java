@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 final class MountPlan {
     /** The kinds the launcher knows, in the order of {@code enum mount_kind} in {@code launcher.h}. */
     enum Kind {
-        BIND_READ_ONLY, SYMLINK, TMPFS, PROC, DEV, BIND_READ_WRITE
+        BIND_READ_ONLY, SYMLINK, TMPFS, PROC, DEV
     }
 
     /** One mount: for {@link Kind#SYMLINK} the source is the link's target. */

@@ -65,6 +65,7 @@ public final class Sandbox implements AutoCloseable {
     /** Prepares the base, the layer cache and the cgroups, and starts the launcher. */
     public static Sandbox open(SandboxConfig config) throws IOException {
         String name = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
+        PrivateDirectory.ensure(config.dataDir());
         Path runDir = config.dataDir().resolve("run");
         removeStaleInstances(runDir);
         Path instanceDir = Files.createDirectories(runDir.resolve(name));
@@ -114,7 +115,7 @@ public final class Sandbox implements AutoCloseable {
      * @throws InvalidSpecException when a layer is missing, or a limit cannot be enforced on this node
      */
     public SandboxJob start(ContainerSpec spec) {
-        return start(spec, List.of());
+        return start(spec, List.of(), null);
     }
 
     /**
@@ -133,8 +134,11 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** Starts a job whose root also gets {@code agentMounts}, mounts only the node itself asks for. */
-    SandboxJob start(ContainerSpec spec, List<MountPlan.Step> agentMounts) {
+    /**
+     * Starts a job whose root also gets {@code agentMounts}, mounts only the node itself asks for, and whose program
+     * gets {@code sharedDir} (null for none) as descriptor 3.
+     */
+    SandboxJob start(ContainerSpec spec, List<MountPlan.Step> agentMounts, Path sharedDir) {
         if (closed) {
             throw new IllegalStateException("the sandbox is closed");
         }
@@ -153,7 +157,7 @@ public final class Sandbox implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare job " + id + ": " + e.getMessage(), e);
         }
-        byte[] frame = JobRequests.start(job, mounts);
+        byte[] frame = JobRequests.start(job, mounts, sharedDir, config.tmpfsBytes());
         running.put(id, job);
         try {
             LauncherProcess current = launcher();

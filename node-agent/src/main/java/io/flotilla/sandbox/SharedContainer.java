@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Several jobs run one after another in one container: per-shard isolation, for jobs whose start-up cost a
  * container each would multiply. The container's pid 1 is the static {@code shard-runner} (see its header in
  * {@code src/main/c/shard-runner}); the node shares a directory with it that holds the plan, each job's output and
- * each job's status.
+ * each job's status. The directory is never mounted in the container: the runner gets it as a file descriptor, so
+ * the jobs, which are hostile, cannot put links or FIFOs where the node reads.
  *
  * <p>The jobs share the filesystem, {@code /tmp}, network, processes and limits of the container: the memory, pids
  * and CPU limits hold for the container as a whole, and a job the kernel kills for memory shows as killed by
@@ -33,7 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SharedContainer {
     static final String RUNNER_PATH = "/.flotilla/shard-runner";
-    static final String EXCHANGE_PATH = "/.flotilla/shard";
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
 
     private final SandboxJob container;
@@ -57,18 +58,18 @@ public final class SharedContainer {
                     + " cannot share a container with job 0: they differ in more than command, environment, working "
                     + "directory and timeout");
         }
-        Path exchange = Files.createDirectory(sharedDir.resolve(Long.toString(NEXT_ID.getAndIncrement())));
+        Path exchange = Files.createDirectory(sharedDir.resolve(Long.toString(NEXT_ID.getAndIncrement())),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.setAttribute(exchange, "unix:uid", uid);
         Files.setAttribute(exchange, "unix:gid", gid);
         Files.write(exchange.resolve("plan"), plan(specs));
-        ContainerSpec.Builder container = ContainerSpec.builder(RUNNER_PATH, EXCHANGE_PATH)
+        ContainerSpec.Builder container = ContainerSpec.builder(RUNNER_PATH)
                 .network(first.network()).writable(first.writable()).hostname(first.hostname())
                 .limits(first.limits().withTimeout(totalTimeout(specs)));
         first.layers().forEach(container::layer);
         try {
             return new SharedContainer(sandbox.start(container.build(), List.of(
-                    new MountPlan.Step(MountPlan.Kind.BIND_READ_ONLY, runner.toString(), RUNNER_PATH),
-                    new MountPlan.Step(MountPlan.Kind.BIND_READ_WRITE, exchange.toString(), EXCHANGE_PATH))),
+                    new MountPlan.Step(MountPlan.Kind.BIND_READ_ONLY, runner.toString(), RUNNER_PATH)), exchange),
                     exchange, specs.size());
         } catch (RuntimeException e) {
             LayerCache.deleteTree(exchange);

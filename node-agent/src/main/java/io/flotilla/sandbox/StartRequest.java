@@ -91,6 +91,15 @@ final class StartRequest {
         return text(14, file.toString());
     }
 
+    /** A host directory the launcher opens and gives the program as descriptor 3, never mounting it. */
+    StartRequest sharedDir(Path dir) {
+        return text(15, dir.toString());
+    }
+
+    StartRequest tmpfsBytes(long value) {
+        return number(16, value);
+    }
+
     byte[] toFrame() {
         return framed(bytes.toByteArray());
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,39 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SandboxContainmentIT {
     @RegisterExtension
     static final TestSandbox box = TestSandbox.perClass();
+    private static final long TMPFS_CAP = 64 * Limits.MIB;
+    @RegisterExtension
+    static final TestSandbox smallTmpfs = TestSandbox.perClass(TMPFS_CAP);
+
+    /**
+     * With no memory limit, a job fills each tmpfs it can write (/tmp, /dev/shm, a writable root and the upper of
+     * a writable layer) with 2 GiB while it holds the others full: each stops at the cap with "No space left on
+     * device", and the host's available memory, read by the job while it holds all of them, stays within what the
+     * test sets aside.
+     */
+    @Test
+    void aJobFillingItsTmpfsMountsStopsAtTheCapAndLeavesTheHostItsMemory() throws Exception {
+        long availableBefore = memAvailableKib(Files.readString(Path.of("/proc/meminfo")));
+        String fill = "for f in /tmp/fill /dev/shm/fill /fill /usr/fill; do dd if=/dev/zero of=$f bs=1M count=2048 "
+                + "2>&1 | grep -o 'No space left on device'; echo $f $(($(stat -c %s $f) >> 20)); done; "
+                + "cat /proc/meminfo";
+        TestSandbox.Ran ran = smallTmpfs.run(ContainerSpec.builder("sh", "-c", fill).writable(true).build());
+        List<String> lines = ran.stdout().lines().toList();
+        for (int i = 0; i < 4; i++) {
+            assertEquals("No space left on device", lines.get(2 * i), ran.toString());
+            String[] written = lines.get(2 * i + 1).split(" ");
+            assertTrue(Long.parseLong(written[1]) <= TMPFS_CAP / Limits.MIB, "past the cap: " + lines.get(2 * i + 1));
+        }
+        long availableWhileFull = memAvailableKib(ran.stdout());
+        long setAside = 1L << 20; // KiB: a gigabyte for the job's 4 x 64 MiB and whatever else the machine does
+        assertTrue(availableWhileFull > availableBefore - setAside,
+                "available memory fell from " + availableBefore + " to " + availableWhileFull + " KiB");
+    }
+
+    private static long memAvailableKib(String meminfo) {
+        return meminfo.lines().filter(line -> line.startsWith("MemAvailable:")).findFirst()
+                .map(line -> Long.parseLong(line.replaceAll("\\D", ""))).orElseThrow();
+    }
 
     @Test
     void aForkBombStopsAtThePidsLimit() throws Exception {

@@ -46,8 +46,12 @@ class SandboxFaultsIT {
         assertNotEquals(launcher, box.sandbox.launcherPid().orElseThrow());
     }
 
+    /**
+     * "kill-both" kills the launcher and then the JVM, with the JVM stopped first so that it cannot react: nothing
+     * is left to kill the jobs but the kernel, through the death signal the launcher armed in each job.
+     */
     @ParameterizedTest(name = "JVM ends by {0}")
-    @ValueSource(strings = {"kill", "exit"})
+    @ValueSource(strings = {"kill", "exit", "kill-both"})
     void theJvmEndingLeavesNoJobProcessBehind(String how) throws Exception {
         Path dataDir = Files.createTempDirectory("flotilla-holder-");
         String marker = "1000." + System.nanoTime() % 1_000_000;
@@ -64,6 +68,10 @@ class SandboxFaultsIT {
             assertTrue(SandboxContainmentIT.processWithArgumentExists(marker));
             if (how.equals("kill")) {
                 holder.destroyForcibly();
+            } else if (how.equals("kill-both")) {
+                assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(holder.pid())).start().waitFor());
+                ProcessHandle.of(launcher).orElseThrow().destroyForcibly();
+                holder.destroyForcibly();
             }
             assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
             awaitGone(marker);
@@ -78,6 +86,39 @@ class SandboxFaultsIT {
                     "the next sandbox on the same data dir removes what the dead one left");
             LayerCache.deleteTree(dataDir);
         }
+    }
+
+    @Test
+    void processesLeftInADeadAgentsCgroupsAreKilledWhenTheNextSandboxOpens() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = ownPidsCgroup().resolve(CgroupPool.STALE_PREFIX + gone.pid() + "-1");
+        Path slot = Files.createDirectories(stale.resolve("slot-0"));
+        String marker = "1000." + System.nanoTime() % 1_000_000;
+        Process leftover = new ProcessBuilder("sleep", marker).start();
+        try {
+            Files.writeString(slot.resolve("cgroup.procs"), Long.toString(leftover.pid()));
+
+            TestSandbox.open().close();
+
+            assertTrue(leftover.waitFor(10, TimeUnit.SECONDS), "the leftover still runs");
+            assertFalse(Files.exists(stale), "the dead agent's cgroups are still there");
+        } finally {
+            leftover.destroyForcibly();
+        }
+    }
+
+    /** This process's own cgroup of the pids controller (v1), or its unified cgroup (v2). */
+    private static Path ownPidsCgroup() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            String[] parts = line.split(":", 3);
+            if (List.of(parts[1].split(",")).contains("pids")) {
+                return Path.of("/sys/fs/cgroup/pids" + parts[2]);
+            }
+        }
+        String unified = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::"))
+                .findFirst().orElseThrow().substring(3);
+        return Path.of("/sys/fs/cgroup" + unified);
     }
 
     private static void awaitGone(String marker) throws Exception {

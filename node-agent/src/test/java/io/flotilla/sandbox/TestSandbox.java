@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * among a class's tests, or {@link #open()} one for a single test.
  */
 final class TestSandbox implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+    private final long tmpfsBytes;
     Sandbox sandbox;
     Path dataDir;
 
@@ -28,23 +29,29 @@ final class TestSandbox implements BeforeAllCallback, AfterAllCallback, AutoClos
         }
     }
 
-    private TestSandbox() {
+    private TestSandbox(long tmpfsBytes) {
+        this.tmpfsBytes = tmpfsBytes;
     }
 
     /** Opened before the first test of the class that registers it, closed after its last. */
     static TestSandbox perClass() {
-        return new TestSandbox();
+        return new TestSandbox(SandboxConfig.DEFAULT_TMPFS_BYTES);
+    }
+
+    /** The same, with each writable tmpfs of a job capped at {@code tmpfsBytes}. */
+    static TestSandbox perClass(long tmpfsBytes) {
+        return new TestSandbox(tmpfsBytes);
     }
 
     static TestSandbox open() throws IOException {
-        TestSandbox box = new TestSandbox();
+        TestSandbox box = perClass();
         box.openNow();
         return box;
     }
 
     private void openNow() throws IOException {
         dataDir = Files.createTempDirectory("flotilla-test-");
-        sandbox = Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY));
+        sandbox = Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY, tmpfsBytes));
     }
 
     @Override

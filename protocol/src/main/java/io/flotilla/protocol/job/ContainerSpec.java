@@ -24,20 +24,39 @@ import java.util.regex.Pattern;
 public record ContainerSpec(List<String> command, List<Layer> layers, Map<String, String> env, String workdir,
                             NetworkMode network, Limits limits, boolean writable, String hostname, String stdinFile) {
     public static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+    /** The most arguments, and separately environment variables, a job may have: what the sandbox takes. */
+    public static final int MAX_ARGS = 4096;
+    /** The longest argument or {@code NAME=value}, in UTF-8 bytes: the kernel's MAX_ARG_STRLEN, less its NUL. */
+    public static final int MAX_STRING_BYTES = 128 * 1024 - 1;
+    /** All arguments and variables together, in bytes: half the kernel's usual ARG_MAX, for its own overhead. */
+    public static final int MAX_TOTAL_BYTES = 1 << 20;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
     public ContainerSpec {
         InvalidSpecException.require(command != null && !command.isEmpty() && !command.get(0).isEmpty(), "command",
                 "a job needs a program to run");
-        for (String arg : command) {
+        InvalidSpecException.require(command.size() <= MAX_ARGS, "command", "the command has " + command.size()
+                + " arguments; a job may have at most " + MAX_ARGS);
+        long total = 0;
+        for (int i = 0; i < command.size(); i++) {
+            String arg = command.get(i);
             InvalidSpecException.require(arg != null && arg.indexOf('\0') < 0, "command",
                     "command arguments must not be null or contain NUL");
+            total += requireArgSize(arg, "command", "command argument " + i);
         }
         layers = List.copyOf(layers == null ? List.of() : layers);
         env = Map.copyOf(env == null ? Map.of() : env);
-        env.forEach((name, value) -> InvalidSpecException.require(ENV_NAME.matcher(name).matches()
-                && value.indexOf('\0') < 0, "env", "bad environment variable name or value: '" + name + "'"));
+        InvalidSpecException.require(env.size() <= MAX_ARGS, "env", "the environment has " + env.size()
+                + " variables; a job may have at most " + MAX_ARGS);
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            String name = variable.getKey();
+            InvalidSpecException.require(ENV_NAME.matcher(name).matches() && variable.getValue().indexOf('\0') < 0,
+                    "env", "bad environment variable name or value: '" + abbreviate(name) + "'");
+            total += requireArgSize(name + "=" + variable.getValue(), "env", "environment variable " + name);
+        }
+        InvalidSpecException.require(total <= MAX_TOTAL_BYTES, "command", "the command and environment come to "
+                + total + " bytes; a job may have at most " + MAX_TOTAL_BYTES + " (1 MiB) of them");
         ContainerPaths.requireAbsoluteNormal(workdir, "workdir");
         InvalidSpecException.require(network != null, "network", "network mode is required");
         InvalidSpecException.require(limits != null, "limits", "limits are required");
@@ -46,6 +65,31 @@ public record ContainerSpec(List<String> command, List<Layer> layers, Map<String
         InvalidSpecException.require(stdinFile == null || stdinFile.startsWith("/"), "stdin",
                 "stdin file must be an absolute path on the node, got '" + stdinFile + "'");
         command = List.copyOf(command);
+    }
+
+    /** The string's size in UTF-8, as the kernel counts it with its NUL, refused past {@link #MAX_STRING_BYTES}. */
+    private static int requireArgSize(String text, String field, String what) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        InvalidSpecException.require(bytes <= MAX_STRING_BYTES, field, what + " is " + bytes
+                + " bytes; the kernel takes at most " + MAX_STRING_BYTES + " bytes in one");
+        return bytes + 1;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
     }
 
     /** This spec with {@code extra} added to its environment, replacing variables of the same name. */

@@ -1,7 +1,7 @@
 package io.flotilla.protocol.serialization;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
+import com.esotericsoftware.kryo.Serializer;
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.ContainerSpec;
@@ -28,7 +28,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class KryoRegistrations {
     /** Kryo itself uses ids below this for primitives and strings. */
-    private static final int FIRST_ID = 20;
+    static final int FIRST_ID = 20;
 
     /** In id order: an entry's position plus {@link #FIRST_ID} is its id. Append only. */
     static final List<Class<?>> CLASSES = List.of(
@@ -61,16 +61,36 @@ public final class KryoRegistrations {
             SuiteSpec.class, SuiteSpec.Kind.class, SuiteSpec.Isolation.class, SuitePlan.class,
             SchedulerProtocol.EarlierAttempt.class);
 
+    /** How deep a message's objects may nest; Flotilla's own go about six deep. */
+    private static final int MAX_DEPTH = 32;
+
     private KryoRegistrations() {
     }
 
+    /**
+     * Registers every class under its id. Collections, maps and strings are read no larger than the frame they
+     * came in (see {@link BoundedInput}), nesting is capped so a crafted frame cannot exhaust the stack, and what
+     * names a node's own files is refused (see {@link NodeLocalRefusal}).
+     */
     static void registerAll(Kryo kryo, ActorRefSerializer actorRefs) {
         kryo.setRegistrationRequired(true);
-        ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
+        kryo.setMaxDepth(MAX_DEPTH);
+        Map<Class<?>, Serializer<?>> special = Map.ofEntries(
+                Map.entry(ActorRef.class, actorRefs),
+                Map.entry(ArrayList.class, BoundedCollectionSerializer.arrayList()),
+                Map.entry(List.of().getClass(), BoundedCollectionSerializer.immutableList()),
+                Map.entry(List.of(1).getClass(), BoundedCollectionSerializer.immutableList()),
+                Map.entry(Set.of().getClass(), BoundedCollectionSerializer.immutableSet()),
+                Map.entry(Set.of(1).getClass(), BoundedCollectionSerializer.immutableSet()),
+                Map.entry(Map.of().getClass(), new BoundedMapSerializer()),
+                Map.entry(Map.of(1, 1).getClass(), new BoundedMapSerializer()),
+                Map.entry(Layer.HostPath.class, new NodeLocalRefusal.HostPathSerializer()),
+                Map.entry(ContainerSpec.class, new NodeLocalRefusal.ContainerSpecSerializer()));
         for (int i = 0; i < CLASSES.size(); i++) {
             Class<?> type = CLASSES.get(i);
-            if (type == ActorRef.class) {
-                kryo.register(type, actorRefs, FIRST_ID + i);
+            Serializer<?> serializer = special.get(type);
+            if (serializer != null) {
+                kryo.register(type, serializer, FIRST_ID + i);
             } else {
                 kryo.register(type, FIRST_ID + i);
             }

@@ -15,7 +15,8 @@ import org.apache.pekko.serialization.JSerializer;
 /**
  * The Pekko serializer for every {@link io.flotilla.protocol.CrossNode} message: Kryo with explicit registration
  * ({@link KryoRegistrations}), so that the wire carries small ids instead of class names and an unregistered class
- * fails loudly on the sender. Kryo instances are not thread-safe, so they are pooled.
+ * fails loudly on the sender. A received frame is read by a {@link BoundedInput}, so a crafted one is refused before
+ * it can make this node allocate more than its own size. Kryo instances are not thread-safe, so they are pooled.
  */
 public final class KryoSerializer extends JSerializer {
     /** Pekko reserves 0 to 40; this one is Flotilla's. */
@@ -59,7 +60,7 @@ public final class KryoSerializer extends JSerializer {
     @Override
     public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
         Kryo kryo = pool.obtain();
-        try (Input input = new Input(bytes)) {
+        try (Input input = new BoundedInput(bytes)) {
             return kryo.readClassAndObject(input);
         } finally {
             pool.free(kryo);

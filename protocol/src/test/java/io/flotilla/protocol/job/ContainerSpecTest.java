@@ -38,6 +38,36 @@ class ContainerSpecTest {
     }
 
     @Test
+    void refusesWhatTheKernelWouldNotExecuteWithTheLimitInTheMessage() {
+        List<String> million = java.util.Collections.nCopies(1_000_000, "x");
+        InvalidSpecException args = assertThrows(InvalidSpecException.class,
+                () -> ContainerSpec.builder(million).build());
+        assertEquals("command", args.field());
+        assertEquals("the command has 1000000 arguments; a job may have at most 4096", args.getMessage());
+
+        ContainerSpec.Builder manyVariables = ContainerSpec.builder("true");
+        for (int i = 0; i < 100_000; i++) {
+            manyVariables.env("V" + i, "1");
+        }
+        InvalidSpecException env = assertThrows(InvalidSpecException.class, manyVariables::build);
+        assertEquals("env", env.field());
+        assertEquals("the environment has 100001 variables; a job may have at most 4096", env.getMessage());
+
+        InvalidSpecException long1 = assertThrows(InvalidSpecException.class,
+                () -> ContainerSpec.builder("echo", "\u00e9".repeat(70_000)).build());
+        assertEquals("command argument 1 is 140000 bytes; the kernel takes at most 131071 bytes in one",
+                long1.getMessage());
+
+        List<String> big = java.util.Collections.nCopies(40, "y".repeat(30_000));
+        InvalidSpecException total = assertThrows(InvalidSpecException.class, () -> ContainerSpec.builder(big).build());
+        assertEquals("the command and environment come to 1200106 bytes; a job may have at most 1048576 (1 MiB) of "
+                + "them", total.getMessage());
+
+        List<String> fits = java.util.Collections.nCopies(4096, "z".repeat(200));
+        assertEquals(4096, ContainerSpec.builder(fits).build().command().size());
+    }
+
+    @Test
     void refusesLayersThatWouldHideWhatTheSandboxOwns() {
         assertField("layers.dest", () -> new Layer.HostPath("/data", "/proc"));
         assertField("layers.dest", () -> new Layer.HostPath("/data", "/dev/shm"));

@@ -2,8 +2,11 @@ package io.flotilla.protocol.serialization;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Output;
 import com.typesafe.config.ConfigFactory;
 import io.flotilla.protocol.CrossNode;
 import io.flotilla.protocol.NodeAgentProtocol;
@@ -21,6 +24,7 @@ import io.flotilla.protocol.suite.SuiteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -50,14 +54,12 @@ class KryoSerializerTest {
         ActorRef<SchedulerProtocol.Command> scheduler = kit.<SchedulerProtocol.Command>createTestProbe().getRef();
         ActorRef<NodeAgentProtocol.Command> agent = kit.<NodeAgentProtocol.Command>createTestProbe().getRef();
         ContainerSpec spec = ContainerSpec.builder("pytest", "-q", "tests/test_io.py")
-                .layer(new Layer.HostPath("/srv/project", "/src"))
                 .layer(new Layer.Tar("sha256:" + "ab".repeat(32), "/"))
+                .layer(new Layer.Tar("sha256:" + "cd".repeat(32), "/src"))
                 .env("SEED", "42").workdir("/src").network(NetworkMode.LOOPBACK).writable(true).hostname("job-1")
-                .stdinFile("/srv/input")
                 .limits(new Limits(64 * Limits.MIB, 64, 1500, Duration.ofSeconds(30), Duration.ZERO, Limits.MIB))
                 .build();
-        ContainerSpec shareable = new ContainerSpec(spec.command(), spec.layers(), spec.env(), spec.workdir(),
-                spec.network(), spec.limits(), spec.writable(), spec.hostname(), null);
+        ContainerSpec shareable = spec;
         RunSpec run = new RunSpec("run-1", "ann", 3, 2, List.of(shareable, shareable), List.of(10L, 20L), 2, 5, 1);
         JobAttempt attempt = new JobAttempt("run-1", 1, 2);
         JobResult result = new JobResult(JobResult.Outcome.TIMED_OUT, 3, 9, "timed out", Duration.ofMillis(1500),
@@ -147,6 +149,76 @@ class KryoSerializerTest {
             assertEquals(message, ((JSerializer) serializer).fromBinary(bytes, message.getClass()),
                     message.getClass().getName());
         }
+    }
+
+    @Test
+    void aSpecNamingTheNodesOwnFilesNeverCrossesTheWire() {
+        KryoSerializer serializer = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem)
+                Adapter.toClassic(kit.system()));
+        ContainerSpec hostPath = ContainerSpec.builder("cat", "/secret/shadow")
+                .layer(new Layer.HostPath("/etc", "/secret")).build();
+        ContainerSpec stdin = ContainerSpec.builder("cat").stdinFile("/etc/shadow").build();
+        for (ContainerSpec spec : List.of(hostPath, stdin)) {
+            var shard = new NodeAgentProtocol.RunShard(1, List.of(new JobAttempt("r-1", 0, 1)), List.of(spec), false,
+                    0, false, kit.<SchedulerProtocol.Command>createTestProbe().getRef());
+            KryoException refused = assertThrows(KryoException.class, () -> serializer.toBinary(shard));
+            assertTrue(refused.getMessage().contains("never leaves the node"), refused.getMessage());
+        }
+    }
+
+    /** A frame an attacker wrote, read by this node's serializer. */
+    private static Object receive(Output frame) {
+        KryoSerializer serializer = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem)
+                Adapter.toClassic(kit.system()));
+        return serializer.fromBinaryJava(frame.toBytes(), null);
+    }
+
+    private static Output frameOf(Class<?> type) {
+        Output frame = new Output(64, -1);
+        frame.writeVarInt(KryoRegistrations.FIRST_ID + KryoRegistrations.CLASSES.indexOf(type) + 2, true); // how Kryo writes a registered class
+        return frame;
+    }
+
+    @Test
+    void craftedFramesAreRefusedBeforeTheyAllocate() {
+        long heapBefore = usedHeap();
+        // A list that claims two billion elements in a frame of a few bytes.
+        Output list = frameOf(ArrayList.class);
+        list.writeVarInt(Integer.MAX_VALUE, true);
+        list.writeBytes(new byte[8]);
+        // A string (a run id) that claims two billion characters.
+        Output string = frameOf(SchedulerProtocol.RunNotFound.class);
+        string.writeVarIntFlag(true, Integer.MAX_VALUE, true);
+        string.writeBytes(new byte[8]);
+        // A map (a job's environment) that claims two billion entries.
+        Output map = frameOf(Map.of().getClass());
+        map.writeVarInt(Integer.MAX_VALUE, true);
+        // Lists nested ten thousand deep, to exhaust the stack.
+        Output deep = new Output(64, -1);
+        for (int i = 0; i < 10_000; i++) {
+            deep.writeVarInt(KryoRegistrations.FIRST_ID + KryoRegistrations.CLASSES.indexOf(ArrayList.class) + 2, true);
+            deep.writeVarInt(2, true); // one element (Kryo writes a collection's size plus one)
+        }
+        for (Output frame : List.of(list, string, map, deep)) {
+            KryoException refused = assertThrows(KryoException.class, () -> receive(frame));
+            assertTrue(refused.getMessage().contains("refused") || refused.getMessage().contains("depth"),
+                    refused.getMessage());
+        }
+        assertTrue(usedHeap() - heapBefore < 256L << 20, "the frames made this node allocate "
+                + (usedHeap() - heapBefore) + " bytes");
+    }
+
+    @Test
+    void aWellFormedStringAndCollectionStillReadBack() {
+        Output frame = frameOf(SchedulerProtocol.RunNotFound.class);
+        frame.writeString("r-\u00e9t\u00e9");
+        assertEquals(new SchedulerProtocol.RunNotFound("r-\u00e9t\u00e9"), receive(frame));
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     @Test
