@@ -1,5 +1,7 @@
 package io.flotilla.deploy;
 
+import static io.flotilla.protocol.job.Quantities.describeBytes;
+
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.Limits;
 import java.io.PrintWriter;
@@ -21,12 +23,12 @@ final class ExitStatus {
 
     static int report(JobResult result, Limits limits, PrintWriter err) {
         if (result.stdout().truncated()) {
-            err.println("flotilla: stdout truncated: kept " + bytes(result.stdout().keptBytes()) + " of "
-                    + bytes(result.stdout().bytes()));
+            err.println("flotilla: stdout truncated: kept " + describeBytes(result.stdout().keptBytes()) + " of "
+                    + describeBytes(result.stdout().bytes()));
         }
         if (result.stderr().truncated()) {
-            err.println("flotilla: stderr truncated: kept " + bytes(result.stderr().keptBytes()) + " of "
-                    + bytes(result.stderr().bytes()));
+            err.println("flotilla: stderr truncated: kept " + describeBytes(result.stderr().keptBytes()) + " of "
+                    + describeBytes(result.stderr().bytes()));
         }
         if (result.pidsLimitReached()) {
             err.println("flotilla: the job reached its pids limit of " + limits.pids());
@@ -35,7 +37,8 @@ final class ExitStatus {
             case EXITED -> result.exitCode();
             case SIGNALED -> line(err, 128 + result.signal(), "job killed by signal " + result.signal());
             case TIMED_OUT -> line(err, TIMED_OUT, "job timed out after " + limits.timeout().toMillis() + " ms");
-            case MEMORY_LIMIT -> line(err, MEMORY_LIMIT, "job hit its memory limit of " + bytes(limits.memoryBytes()));
+            case MEMORY_LIMIT -> line(err, MEMORY_LIMIT, "job hit its memory limit of "
+                    + describeBytes(limits.memoryBytes()));
             case CANCELLED -> line(err, CANCELLED, "job cancelled");
             case LAUNCH_ERROR -> line(err, result.message().startsWith("program not found") ? NOT_FOUND
                     : CANNOT_EXECUTE, "cannot launch: " + result.message());
@@ -50,14 +53,4 @@ final class ExitStatus {
         return status;
     }
 
-    static String bytes(long n) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double value = n;
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0 ? n + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
-    }
 }

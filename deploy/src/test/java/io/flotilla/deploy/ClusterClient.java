@@ -146,9 +146,10 @@ final class ClusterClient implements AutoCloseable {
         return ((SchedulerProtocol.ClusterState) reply.receiveMessage(PATIENCE)).nodes().size();
     }
 
+    /** Cancels a run as an admin would. */
     RunSummary cancel(String runId) {
         TestProbe<SchedulerProtocol.RunReply> reply = kit.createTestProbe();
-        scheduler.tell(new SchedulerProtocol.CancelRun(runId, reply.getRef()));
+        scheduler.tell(new SchedulerProtocol.CancelRun(runId, "admin", true, reply.getRef()));
         return ((SchedulerProtocol.RunFound) reply.receiveMessage(PATIENCE)).summary();
     }
 

@@ -355,7 +355,7 @@ class RestApiIT {
     @Test
     void withATokensFileEachRequestNeedsATokenWhoseRoleAllowsIt() throws Exception {
         Path tokens = Files.createTempFile("flotilla-tokens-", ".txt");
-        Files.writeString(tokens, "# token user role\ns3cret-submit ann submit\ns3cret-read bob read\n");
+        Files.writeString(tokens, "# token user role\ns3cret-submit-token ann submit\ns3cret-read-token-1 bob read\n");
         try (EmbeddedCluster guarded = EmbeddedCluster.start(1, Map.of("flotilla.http.tokens-file",
                 tokens.toString()))) {
             String runs = guarded.url() + "/v1/runs";
@@ -369,14 +369,14 @@ class RestApiIT {
             assertEquals(401, none.status());
             assertEquals("Authorization", none.body().get("field").asText());
             assertEquals(401, send(submit.apply("guess")).status());
-            Answer reader = send(submit.apply("s3cret-read"));
+            Answer reader = send(submit.apply("s3cret-read-token-1"));
             assertEquals(403, reader.status());
             assertEquals("user bob may only read, and this request needs submit", reader.body().get("error").asText());
-            Answer accepted = send(submit.apply("s3cret-submit"));
+            Answer accepted = send(submit.apply("s3cret-submit-token"));
             assertEquals(202, accepted.status());
             String runId = accepted.body().get("runId").asText();
             Answer read = send(HttpRequest.newBuilder(URI.create(runs + "/" + runId))
-                    .header("Authorization", "Bearer s3cret-read"));
+                    .header("Authorization", "Bearer s3cret-read-token-1"));
             assertEquals(200, read.status());
             assertEquals("ann", read.body().get("user").asText(), "the token names the run's user");
         } finally {

@@ -43,12 +43,15 @@ public final class ApiErrors {
         });
     }
 
-    /** Anything a route throws: logged here with its stack trace, answered with a one-line JSON error. */
+    /**
+     * Anything a route throws: logged here with its stack trace, answered with a one-line JSON error that names no
+     * part of the server's code (that is for its log, not for whoever sent the request).
+     */
     static ExceptionHandler exceptions() {
         return ExceptionHandler.newBuilder().matchAny(error -> {
             log.error("request failed", error);
             return Directives.complete(response(StatusCodes.INTERNAL_SERVER_ERROR,
-                    "internal error: " + error.getClass().getSimpleName(), null));
+                    "internal error: the request failed on this node, whose log says why", null));
         }).build();
     }
 }

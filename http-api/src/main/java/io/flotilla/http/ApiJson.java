@@ -2,11 +2,13 @@ package io.flotilla.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,21 +17,27 @@ import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.run.RunSummary;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 
 /**
- * The API's JSON: strict when reading (an unknown field, a string for a number or a fraction for a count is an
- * error naming the field), and the views of runs, jobs and results when writing.
+ * The API's JSON: strict when reading (an unknown field, a field given twice, a string for a number, a fraction for
+ * a count or bytes that are not UTF-8 is an error naming the field), and the views of runs, jobs and results when
+ * writing. Its error messages speak JSON, never Java: no class name of the server's reaches a client.
  */
 final class ApiJson {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
+    private static final Pattern QUOTED_NAME = Pattern.compile("`([^`]*)`");
+    private static final Pattern PARENTHESIS_WITH_NAME = Pattern.compile("\\s*\\([^()]*`[^()]*\\)");
 
     private ApiJson() {
     }
@@ -40,21 +48,56 @@ final class ApiJson {
             if (cause instanceof StreamReadException syntax) {
                 JsonLocation where = syntax.getLocation();
                 return new BadRequest("malformed JSON" + (where == null ? "" : " at line " + where.getLineNr()
-                        + ", column " + where.getColumnNr()) + ": " + syntax.getOriginalMessage(), null);
+                        + ", column " + where.getColumnNr()) + ": " + inJsonTerms(syntax.getOriginalMessage()), null);
             }
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return new BadRequest("unknown field '" + unknown.getPropertyName() + "'", path(unknown));
         }
-        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            return new BadRequest("wrong type for " + path(mapping) + ": " + mapping.getOriginalMessage()
-                    .replaceAll(" at \\[Source.*", "").replaceAll("\\(class [^)]*\\)", "").trim(), path(mapping));
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            String expected = describe(mismatch.getTargetType());
+            return mismatch.getPath().isEmpty()
+                    ? new BadRequest("the body must be " + expected + " describing the request", null)
+                    : new BadRequest("wrong type for " + path(mismatch) + ": expected " + expected, path(mismatch));
         }
-        return new BadRequest("malformed JSON: " + e.getOriginalMessage(), null);
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            return new BadRequest("wrong type for " + path(mapping) + ": " + inJsonTerms(mapping.getOriginalMessage()),
+                    path(mapping));
+        }
+        return new BadRequest("malformed JSON: " + inJsonTerms(e.getOriginalMessage()), null);
     }
 
     /** A request body the API cannot read; {@code field} is null when the body as a whole is at fault. */
     record BadRequest(String message, String field) {
+    }
+
+    /** A parser's message with every Java name in it said as the JSON it stands for, or left out. */
+    static String inJsonTerms(String message) {
+        String plain = PARENTHESIS_WITH_NAME.matcher(message.replaceAll(" at \\[Source.*", "")).replaceAll("");
+        Matcher names = QUOTED_NAME.matcher(plain);
+        StringBuilder out = new StringBuilder();
+        while (names.find()) {
+            names.appendReplacement(out, Matcher.quoteReplacement(describe(names.group(1))));
+        }
+        return names.appendTail(out).toString().trim();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return describe(type.getName());
+    }
+
+    private static String describe(String javaName) {
+        return switch (javaName.replaceFirst("^java\\.lang\\.", "")) {
+            case "Integer", "int", "Long", "long", "Short", "short" -> "a whole number";
+            case "Double", "double", "Float", "float" -> "a number";
+            case "String" -> "a string";
+            case "Boolean", "boolean" -> "true or false";
+            case "java.util.List", "java.util.ArrayList", "java.util.Collection" -> "an array";
+            default -> "a JSON object";
+        };
     }
 
     private static String path(JsonMappingException e) {

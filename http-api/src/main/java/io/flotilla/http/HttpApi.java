@@ -43,7 +43,7 @@ public final class HttpApi extends AllDirectives {
         SchedulerAsk ask = new SchedulerAsk(scheduler, system, settings.schedulerTimeout());
         Route api = concat(
                 new BlobRoutes(blobs, blockingIo, auth, settings.maxBlobBytes()).route(),
-                new RunRoutes(ask, auth, settings.maxRequestBytes()).route(),
+                new RunRoutes(ask, auth, settings.maxRequestBytes(), settings.limits()).route(),
                 new ClusterRoutes(ask, auth).route(),
                 new OutputRoutes(system, ask, outputs, blockingIo, auth).route(),
                 pathPrefix("v1", () -> path("openapi.json", () -> get(() -> getFromResource(

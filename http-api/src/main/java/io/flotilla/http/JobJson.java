@@ -32,14 +32,22 @@ record JobJson(List<String> command, List<LayerJson> layers, Map<String, String>
      *
      * @param field where this job sits in the request, like {@code jobs[3]}, to name in errors
      * @throws InvalidSpecException naming the field at fault, under {@code field}
+     * @throws NotAllowedException when the job asks for the host's network and the rules do not allow it
      */
-    ContainerSpec toSpec(String field) {
+    ContainerSpec toSpec(String field, SubmitRules rules) {
         try {
             InvalidSpecException.require(command != null && !command.isEmpty(), "command",
                     "a job needs a program to run");
+            NetworkMode mode = network == null ? NetworkMode.NONE : NetworkMode.parse(network);
+            if (mode == NetworkMode.HOST && !rules.hostNetwork()) {
+                throw new NotAllowedException(field + ".network", "network: host is not allowed for this caller: a "
+                        + "job on the host's network reaches every port of the node, so it needs a token with the "
+                        + "host-network grant, or the admin role");
+            }
             ContainerSpec.Builder builder = ContainerSpec.builder(command)
-                    .network(network == null ? NetworkMode.NONE : NetworkMode.parse(network))
-                    .limits(new LimitOptions(memory, pids, cpus, timeout, killGrace, outputLimit).toLimits())
+                    .network(mode)
+                    .limits(rules.limits().apply(new LimitOptions(memory, pids, cpus, timeout, killGrace,
+                            outputLimit)))
                     .writable(Boolean.TRUE.equals(writable));
             if (workdir != null) {
                 builder.workdir(workdir);

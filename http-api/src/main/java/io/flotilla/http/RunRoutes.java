@@ -1,15 +1,12 @@
 package io.flotilla.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.job.LimitPolicy;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -42,12 +39,14 @@ final class RunRoutes extends AllDirectives {
     private final SchedulerAsk scheduler;
     private final Auth auth;
     private final long maxRequestBytes;
+    private final LimitPolicy limits;
     private final RunEventStream events;
 
-    RunRoutes(SchedulerAsk scheduler, Auth auth, long maxRequestBytes) {
+    RunRoutes(SchedulerAsk scheduler, Auth auth, long maxRequestBytes, LimitPolicy limits) {
         this.scheduler = scheduler;
         this.auth = auth;
         this.maxRequestBytes = maxRequestBytes;
+        this.limits = limits;
         this.events = new RunEventStream(scheduler);
     }
 
@@ -57,7 +56,7 @@ final class RunRoutes extends AllDirectives {
                 pathPrefix(PathMatchers.segment(), runId -> validRunId(runId, () -> concat(
                         pathEnd(() -> concat(
                                 get(() -> auth.require(Caller.Role.READ, caller -> getRun(runId))),
-                                delete(() -> auth.require(Caller.Role.SUBMIT, caller -> cancel(runId))))),
+                                delete(() -> auth.require(Caller.Role.SUBMIT, caller -> cancel(runId, caller))))),
                         path("jobs", () -> get(() -> auth.require(Caller.Role.READ, caller -> jobs(runId)))),
                         path("results.ndjson", () -> get(() -> auth.require(Caller.Role.READ,
                                 caller -> results(runId)))),
@@ -83,28 +82,18 @@ final class RunRoutes extends AllDirectives {
                 return complete(tooLarge());
             }
             return withSizeLimit(maxRequestBytes, () -> optionalHeaderValueByName("Idempotency-Key", key ->
-                    entity(Unmarshaller.entityToString(), body -> submit(caller, body, key))));
+                    entity(Unmarshaller.entityToByteArray(), body -> submit(caller, body, key))));
         });
     }
 
-    private Route submit(Caller caller, String body, Optional<String> idempotencyKey) {
-        SubmitRequest request;
-        try {
-            request = ApiJson.MAPPER.readValue(body, SubmitRequest.class);
-        } catch (JsonProcessingException e) {
-            ApiJson.BadRequest bad = ApiJson.badRequest(e);
-            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, bad.message(), bad.field()));
+    private Route submit(Caller caller, byte[] body, Optional<String> idempotencyKey) {
+        RunSubmission.Outcome outcome = RunSubmission.parse(body, caller, idempotencyKey,
+                new SubmitRules(limits, caller.hostNetwork()), newRunId(), RANDOM.nextLong());
+        if (outcome instanceof RunSubmission.Refused refused) {
+            return complete(ApiErrors.response(refused.status(), refused.message(), refused.field()));
         }
-        if (request == null) {
-            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "the body is JSON null, not a run", null));
-        }
-        RunSpec spec;
-        try {
-            spec = request.toRunSpec(idempotencyKey.map(key -> runIdFor(caller, key)).orElseGet(RunRoutes::newRunId),
-                    caller.user(), RANDOM.nextLong());
-        } catch (InvalidSpecException e) {
-            return complete(ApiErrors.response(StatusCodes.UNPROCESSABLE_ENTITY, e.getMessage(), e.field()));
-        }
+        RunSubmission.Parsed parsed = (RunSubmission.Parsed) outcome;
+        RunSpec spec = parsed.spec();
         return scheduler.<SchedulerProtocol.SubmitReply>ask(replyTo -> new SchedulerProtocol.SubmitRun(spec, replyTo),
                 reply -> {
             if (reply instanceof SchedulerProtocol.Accepted accepted) {
@@ -115,7 +104,7 @@ final class RunRoutes extends AllDirectives {
             if (!rejected.field().equals("runId")) {
                 return ApiErrors.response(StatusCodes.UNPROCESSABLE_ENTITY, rejected.message(), rejected.field());
             }
-            return request.runId() == null && idempotencyKey.isPresent()
+            return !parsed.namedItsRunId() && idempotencyKey.isPresent()
                     ? ApiErrors.response(StatusCodes.CONFLICT, "Idempotency-Key " + idempotencyKey.get()
                             + " was already used for a different run (" + rejected.runId() + ")", "Idempotency-Key")
                     : ApiErrors.response(StatusCodes.CONFLICT, rejected.message(), rejected.field());
@@ -125,17 +114,6 @@ final class RunRoutes extends AllDirectives {
     private HttpResponse tooLarge() {
         return ApiErrors.response(StatusCodes.CONTENT_TOO_LARGE, "the request is larger than this node's limit of "
                 + maxRequestBytes + " bytes (flotilla.http.max-request-size)", null);
-    }
-
-    /** The same key from the same user names the same run, so a retried submission is the same submission. */
-    private static String runIdFor(Caller caller, String idempotencyKey) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest((caller.user() + "\n" + idempotencyKey)
-                    .getBytes(StandardCharsets.UTF_8));
-            return "k-" + HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String newRunId() {
@@ -149,14 +127,18 @@ final class RunRoutes extends AllDirectives {
                 this::runReply);
     }
 
-    private Route cancel(String runId) {
-        return scheduler.<SchedulerProtocol.RunReply>ask(replyTo -> new SchedulerProtocol.CancelRun(runId, replyTo),
-                this::runReply);
+    private Route cancel(String runId, Caller caller) {
+        return scheduler.<SchedulerProtocol.RunReply>ask(replyTo -> new SchedulerProtocol.CancelRun(runId,
+                caller.user(), caller.role() == Caller.Role.ADMIN, replyTo), this::runReply);
     }
 
     private HttpResponse runReply(SchedulerProtocol.RunReply reply) {
         if (reply instanceof SchedulerProtocol.RunFound found) {
             return ApiJson.response(StatusCodes.OK, ApiJson.run(found.summary()));
+        }
+        if (reply instanceof SchedulerProtocol.CancelRefused refused) {
+            return ApiErrors.response(StatusCodes.FORBIDDEN, "run " + refused.runId() + " belongs to "
+                    + refused.owner() + ": only " + refused.owner() + " or an admin may cancel it", "runId");
         }
         return notFound(((SchedulerProtocol.RunNotFound) reply).runId());
     }

@@ -37,7 +37,7 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
     record Suite(String kind, String name, List<String> targets, List<String> include, List<String> exclude,
                  String marker, String isolation, Integer shardSize, Integer repeat, Integer stopAfterFailures,
                  Boolean listOnly, JobJson job) {
-        RunSpec listingRun(String runId, String user, int priority, int retries, int maxParallel) {
+        RunSpec listingRun(String runId, String user, int priority, int retries, int maxParallel, SubmitRules rules) {
             SuiteSpec spec = new SuiteSpec(parse(SuiteSpec.Kind.class, kind, "suite.kind"), name, targets, include,
                     exclude, marker, isolation == null ? null : parse(SuiteSpec.Isolation.class, isolation,
                     "suite.isolation"), orZero(shardSize), orZero(repeat), Boolean.TRUE.equals(listOnly));
@@ -45,7 +45,7 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
                     + "run in");
             InvalidSpecException.require(job.command() == null, "suite.job.command", "a suite's job gives the "
                     + "container only; the suite's kind gives the commands");
-            ContainerSpec listing = job.withCommand(SuiteCommands.listing(spec)).toSpec("suite.job");
+            ContainerSpec listing = job.withCommand(SuiteCommands.listing(spec)).toSpec("suite.job", rules);
             return new RunSpec(runId, user, priority, retries, List.of(listing), null, 1, maxParallel,
                     orZero(stopAfterFailures), spec, null);
         }
@@ -67,8 +67,9 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
      * @param id the run id to use when the request names none
      * @param randomSeed the seed of a repeat or batch that names none
      * @throws InvalidSpecException naming the field at fault
+     * @throws NotAllowedException naming the field that asks for what the rules do not allow
      */
-    RunSpec toRunSpec(String id, String user, long randomSeed) {
+    RunSpec toRunSpec(String id, String user, long randomSeed, SubmitRules rules) {
         int given = (jobs != null ? 1 : 0) + (repeat != null ? 1 : 0) + (batch != null ? 1 : 0)
                 + (suite != null ? 1 : 0);
         InvalidSpecException.require(given == 1, "jobs", "a run needs exactly one of jobs, repeat, batch and suite; "
@@ -77,7 +78,7 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
             InvalidSpecException.require(jobsPerContainer == null, "jobsPerContainer", "a suite shares containers "
                     + "through its isolation, not jobsPerContainer");
             return suite.listingRun(runId == null ? id : runId, user, orZero(priority), orZero(retries),
-                    orZero(maxParallel));
+                    orZero(maxParallel), rules);
         }
         List<ContainerSpec> specs;
         int parallel = orZero(maxParallel);
@@ -86,15 +87,15 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
             specs = new ArrayList<>(jobs.size());
             for (int i = 0; i < jobs.size(); i++) {
                 InvalidSpecException.require(jobs.get(i) != null, "jobs[" + i + "]", "job " + i + " is null");
-                specs.add(jobs.get(i).toSpec("jobs[" + i + "]"));
+                specs.add(jobs.get(i).toSpec("jobs[" + i + "]", rules));
             }
         } else if (repeat != null) {
             specs = copies(repeat.job(), "repeat", "job", repeat.count(),
-                    repeat.seed() == null ? randomSeed : repeat.seed());
+                    repeat.seed() == null ? randomSeed : repeat.seed(), rules);
             stopAfter = orZero(repeat.stopAfterFailures());
         } else {
             specs = copies(batch.template(), "batch", "template", batch.count(),
-                    batch.seed() == null ? randomSeed : batch.seed());
+                    batch.seed() == null ? randomSeed : batch.seed(), rules);
             InvalidSpecException.require(maxParallel == null || batch.maxParallel() == null, "batch.maxParallel",
                     "give maxParallel once, in the batch or beside it");
             parallel = batch.maxParallel() == null ? parallel : batch.maxParallel();
@@ -104,11 +105,12 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
     }
 
     /** {@code count} copies of the job under {@code kind.jobKey}, each with its index and seed. */
-    private static List<ContainerSpec> copies(JobJson job, String kind, String jobKey, Integer count, long seed) {
+    private static List<ContainerSpec> copies(JobJson job, String kind, String jobKey, Integer count, long seed,
+                                              SubmitRules rules) {
         InvalidSpecException.require(job != null, kind + "." + jobKey, "a " + kind + " needs a job");
         InvalidSpecException.require(count != null && count >= 1 && count <= RunSpec.MAX_JOBS, kind + ".count",
                 "count " + count + " is outside 1 .. " + RunSpec.MAX_JOBS);
-        ContainerSpec spec = job.toSpec(kind + "." + jobKey);
+        ContainerSpec spec = job.toSpec(kind + "." + jobKey, rules);
         List<ContainerSpec> specs = new ArrayList<>(count);
         for (int index = 0; index < count; index++) {
             specs.add(spec.withEnv(Map.of("FLOTILLA_TASK_INDEX", Integer.toString(index),

@@ -26,8 +26,14 @@ public final class SchedulerProtocol {
     public record SubmitRun(RunSpec spec, ActorRef<SubmitReply> replyTo) implements Command {
     }
 
-    /** Sent to cancel a run; its running jobs are killed on every node. Answered with a {@link RunReply}. */
-    public record CancelRun(String runId, ActorRef<RunReply> replyTo) implements Command {
+    /**
+     * Sent by a node's API to cancel a run for {@code requestedBy}: its pending jobs will not run and its running
+     * jobs are killed on every node. Only the run's owner, or a caller with {@code admin} rights, may; a run that
+     * has ended stays as it ended. Answered with a {@link RunReply}: {@link RunFound}, {@link RunNotFound} or
+     * {@link CancelRefused}.
+     */
+    public record CancelRun(String runId, String requestedBy, boolean admin, ActorRef<RunReply> replyTo)
+            implements Command {
     }
 
     /** Sent to ask how far a run has got; answered with a {@link RunReply}. */
@@ -104,6 +110,10 @@ public final class SchedulerProtocol {
     }
 
     public record RunNotFound(String runId) implements RunReply, JobsReply {
+    }
+
+    /** The answer to {@link CancelRun} from someone who is neither the run's owner nor an admin: nothing changed. */
+    public record CancelRefused(String runId, String owner) implements RunReply {
     }
 
     /** The answer to {@link GetJobs}. */

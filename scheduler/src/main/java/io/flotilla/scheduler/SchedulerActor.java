@@ -218,11 +218,20 @@ public final class SchedulerActor extends EventSourcedBehavior<Command, Schedule
     }
 
     private Effect<SchedulerEvent, SchedulerState> onCancel(SchedulerState state, CancelRun cancel) {
-        if (state.summary(cancel.runId()).isEmpty()) {
-            return Effect().none().thenRun(s -> cancel.replyTo().tell(new SchedulerProtocol.RunNotFound(
-                    cancel.runId())));
+        String runId = cancel.runId();
+        switch (state.decideCancel(runId, cancel.requestedBy(), cancel.admin())) {
+            case UNKNOWN:
+                return Effect().none().thenRun(s -> cancel.replyTo().tell(new SchedulerProtocol.RunNotFound(runId)));
+            case REFUSED:
+                return Effect().none().thenRun(s -> cancel.replyTo().tell(new SchedulerProtocol.CancelRefused(runId,
+                        s.spec(runId).orElseThrow().user())));
+            case ALREADY_ENDED:
+                return Effect().none().thenRun(s -> cancel.replyTo().tell(new SchedulerProtocol.RunFound(
+                        s.summary(runId).orElseThrow())));
+            default:
+                break;
         }
-        Map<String, List<JobAttempt>> toKill = state.runningAttemptsOf(cancel.runId());
+        Map<String, List<JobAttempt>> toKill = state.runningAttemptsOf(runId);
         return Effect().persist(new RunCancelled(cancel.runId(), System.currentTimeMillis())).thenRun(s -> {
             kill(toKill);
             RunSummary summary = s.summary(cancel.runId()).orElseThrow();

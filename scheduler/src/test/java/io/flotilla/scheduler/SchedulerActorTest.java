@@ -179,7 +179,10 @@ class SchedulerActorTest {
         submit(scheduler, run("r4", 5, 0));
         List<JobAttempt> running = receiveShards(agent, 2);
         TestProbe<SchedulerProtocol.RunReply> reply = kit.createTestProbe();
-        scheduler.tell(new SchedulerProtocol.CancelRun("r4", reply.getRef()));
+        scheduler.tell(new SchedulerProtocol.CancelRun("r4", "mallory", false, reply.getRef()));
+        assertEquals(new SchedulerProtocol.CancelRefused("r4", "ann"), reply.receiveMessage());
+        agent.expectNoMessage(Duration.ofMillis(300));
+        scheduler.tell(new SchedulerProtocol.CancelRun("r4", "ann", false, reply.getRef()));
         assertEquals(java.util.Set.copyOf(running),
                 java.util.Set.copyOf(agent.expectMessageClass(NodeAgentProtocol.KillAttempts.class).attempts()));
         SchedulerProtocol.RunFound found = assertInstanceOf(SchedulerProtocol.RunFound.class, reply.receiveMessage());

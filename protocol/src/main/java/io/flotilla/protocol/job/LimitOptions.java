@@ -2,14 +2,19 @@ package io.flotilla.protocol.job;
 
 /**
  * Limits as people write them, on a command line or in a JSON request: sizes like {@code 512m}, durations like
- * {@code 30s}, cores like {@code 0.5}. Each is optional; what is absent keeps {@link Limits#DEFAULT}'s value. The
+ * {@code 30s}, cores like {@code 0.5}. Each is optional; what is absent keeps the default's value. The
  * command line and the REST API read limits through this one class, so they accept and refuse the same things.
  */
 public record LimitOptions(String memory, Integer pids, Double cpus, String timeout, String killGrace,
                            String outputLimit) {
     /** The limits these options describe; each bad option is refused naming its field under {@code limits.}. */
     public Limits toLimits() {
-        Limits limits = Limits.DEFAULT;
+        return toLimits(Limits.DEFAULT);
+    }
+
+    /** The same, over {@code base} instead of {@link Limits#DEFAULT}: what is absent keeps base's value. */
+    public Limits toLimits(Limits base) {
+        Limits limits = base;
         if (memory != null) {
             long bytes = Quantities.parseBytes(memory, "limits.memory");
             InvalidSpecException.require(bytes > 0, "limits.memory", "memory must be more than 0, got " + memory);

@@ -30,6 +30,31 @@ public final class Quantities {
         return (long) value;
     }
 
+    /** Bytes as people read them: {@code 512 B}, {@code 1.5 GiB}. */
+    public static String describeBytes(long n) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double value = n;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? n + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]).replace(".0 ", " ");
+    }
+
+    /** A duration as people write it: {@code 90s}, {@code 2m}, {@code 500ms}, {@code 7d}. */
+    public static String describeDuration(Duration duration) {
+        long millis = duration.toMillis();
+        long[] sizes = {86_400_000, 3_600_000, 60_000, 1000};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (millis >= sizes[i] && millis % sizes[i] == 0) {
+                return millis / sizes[i] + units[i];
+            }
+        }
+        return millis + "ms";
+    }
+
     /** A duration from a number with an optional unit ms, s, m, h or d; a bare number is seconds. */
     public static Duration parseDuration(String text, String field) {
         Matcher m = DURATION.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));

@@ -59,7 +59,9 @@ public final class KryoRegistrations {
             NodeAgentProtocol.OutputCopied.class, SchedulerProtocol.LatencyHistogram.class,
             // test suites
             SuiteSpec.class, SuiteSpec.Kind.class, SuiteSpec.Isolation.class, SuitePlan.class,
-            SchedulerProtocol.EarlierAttempt.class);
+            SchedulerProtocol.EarlierAttempt.class,
+            // security
+            SchedulerProtocol.CancelRefused.class);
 
     /** How deep a message's objects may nest; Flotilla's own go about six deep. */
     private static final int MAX_DEPTH = 32;

@@ -62,6 +62,18 @@ public final class SchedulerState {
         NEW, DUPLICATE, CONFLICT
     }
 
+    /** What a request to cancel a run comes to. */
+    public enum Cancellation {
+        /** No such run. */
+        UNKNOWN,
+        /** The requester neither owns the run nor is an admin: nothing changes. */
+        REFUSED,
+        /** The run has ended already: it stays as it ended. */
+        ALREADY_ENDED,
+        /** Cancel it: persist {@link RunCancelled}, then kill what runs. */
+        CANCEL
+    }
+
     private final Map<String, RunState> runs = new HashMap<>();
     /** Priority → user → that user's runs with pending jobs, oldest first. Users are in round-robin order. */
     private final TreeMap<Integer, LinkedHashMap<String, ArrayDeque<RunState>>> queue =
@@ -93,6 +105,18 @@ public final class SchedulerState {
     /** Every run's id, in no particular order. */
     public List<String> runIds() {
         return List.copyOf(runs.keySet());
+    }
+
+    /** Whether {@code requestedBy} may cancel the run, and whether there is anything left to cancel. */
+    public Cancellation decideCancel(String runId, String requestedBy, boolean admin) {
+        RunState run = runs.get(runId);
+        if (run == null) {
+            return Cancellation.UNKNOWN;
+        }
+        if (!admin && !run.spec.user().equals(requestedBy)) {
+            return Cancellation.REFUSED;
+        }
+        return run.summary().finished() ? Cancellation.ALREADY_ENDED : Cancellation.CANCEL;
     }
 
     public Optional<RunSummary> summary(String runId) {

@@ -201,6 +201,19 @@ class SchedulerStateTest {
     }
 
     @Test
+    void onlyTheOwnerOrAnAdminMayCancelAndAnEndedRunStaysAsItEnded() {
+        accept(run("r", "ann", 0, 1, 0, null));
+        assertEquals(SchedulerState.Cancellation.UNKNOWN, state.decideCancel("nope", "ann", true));
+        assertEquals(SchedulerState.Cancellation.REFUSED, state.decideCancel("r", "mallory", false));
+        assertEquals(SchedulerState.Cancellation.CANCEL, state.decideCancel("r", "ann", false));
+        assertEquals(SchedulerState.Cancellation.CANCEL, state.decideCancel("r", "root", true));
+        finish(offer("n1", 1).get(0), exited(0));
+        assertEquals(SchedulerState.Cancellation.ALREADY_ENDED, state.decideCancel("r", "ann", false));
+        assertEquals(SchedulerState.Cancellation.REFUSED, state.decideCancel("r", "mallory", false),
+                "refused even when there is nothing left to cancel: a stranger learns nothing");
+    }
+
+    @Test
     void aSubmissionIsIdempotentByRunId() {
         RunSpec spec = run("r", "ann", 0, 3, 0, null);
         assertEquals(SchedulerState.Submission.NEW, state.checkSubmission(spec));
