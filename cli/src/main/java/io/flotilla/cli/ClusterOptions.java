@@ -19,6 +19,11 @@ public final class ClusterOptions {
             description = "A bearer token for the cluster (env FLOTILLA_TOKEN).")
     String token;
 
+    @Option(names = "--ca", paramLabel = "FILE", defaultValue = "${env:FLOTILLA_CA}",
+            description = "The certificate of the cluster's authority (ca.crt from 'flotilla certs'), to check an "
+                    + "https cluster by (env FLOTILLA_CA).")
+    java.nio.file.Path ca;
+
     /** Lets commands start a cluster in this process; the distribution calls this once at start. */
     public static void useLocalClusters(LocalCluster.Starter starter) {
         localClusters = starter;
@@ -27,7 +32,7 @@ public final class ClusterOptions {
     /** A connection to the named cluster, or to one started here when none is named. */
     Connection connect(PrintWriter err) throws Exception {
         if (url != null && !url.isBlank()) {
-            return new Connection(new FlotillaClient(url, token), null);
+            return new Connection(client(), null);
         }
         if (localClusters == null) {
             throw new UsageException("no cluster named: give --cluster URL or set FLOTILLA_URL");
@@ -35,7 +40,7 @@ public final class ClusterOptions {
         err.println("flotilla: no cluster named (--cluster, FLOTILLA_URL): starting a single-node cluster here");
         err.flush();
         LocalCluster local = localClusters.start();
-        return new Connection(new FlotillaClient(local.url(), null), local);
+        return new Connection(new FlotillaClient(local.url(), null, null), local);
     }
 
     /** A connection to a cluster that must outlive this command: one started here would not. */
@@ -44,7 +49,11 @@ public final class ClusterOptions {
             throw new UsageException("this command needs a cluster that outlives it: give --cluster URL or set "
                     + "FLOTILLA_URL");
         }
-        return new FlotillaClient(url, token);
+        return client();
+    }
+
+    private FlotillaClient client() {
+        return new FlotillaClient(url, token, ca == null ? null : ClusterTrust.of(ca));
     }
 
     /** A client, and the cluster this process started for it, if it did. */

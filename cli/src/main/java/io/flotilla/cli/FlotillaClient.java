@@ -9,6 +9,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import javax.net.ssl.SSLContext;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +30,15 @@ final class FlotillaClient {
 
     private final String baseUrl;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
 
-    FlotillaClient(String baseUrl, String token) {
+    /** @param trust what to check an https cluster's certificate against; null for the machine's usual trust */
+    FlotillaClient(String baseUrl, String token, SSLContext trust) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
         this.token = token;
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
+        this.http = (trust == null ? builder : builder.sslContext(trust)).build();
     }
 
     String baseUrl() {

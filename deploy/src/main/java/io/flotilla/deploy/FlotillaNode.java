@@ -3,6 +3,7 @@ package io.flotilla.deploy;
 import com.typesafe.config.Config;
 import io.flotilla.agent.NodeAgent;
 import io.flotilla.agent.OutputStore;
+import io.flotilla.agent.PeerHttp;
 import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
@@ -14,8 +15,10 @@ import io.flotilla.scheduler.Journal;
 import io.flotilla.scheduler.SchedulerActor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -45,11 +48,18 @@ public final class FlotillaNode {
 
     /**
      * Starts a node from a complete configuration; a worker role gets a node agent with {@code slots} slots. With
-     * no seed nodes configured, the node forms a cluster of its own.
+     * no seed nodes configured, the node forms a cluster of its own. With TLS material ({@code flotilla.tls.dir}),
+     * the cluster's traffic is mutually authenticated TLS, and the REST API is HTTPS unless it listens on loopback
+     * only ({@code flotilla.http.https = auto}).
      */
-    public static FlotillaNode start(Config config, int slots) throws Exception {
+    public static FlotillaNode start(Config given, int slots) throws Exception {
+        Optional<ClusterTls> tls = ClusterTls.from(given);
+        Config config = tls.map(material -> material.arterySettings().withFallback(given)).orElse(given);
+        Path sandboxDir = PrivateDirectory.ensure(PrivateDirectory.ensure(
+                Path.of(config.getString("flotilla.data-dir"))).resolve("sandbox"));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("flotilla.cluster-name"),
                 config);
+        Sandbox sandbox = null;
         try {
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
                 Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
@@ -59,34 +69,53 @@ public final class FlotillaNode {
                 Journal.createSchemaIfMissing(system, Duration.ofSeconds(60));
             }
             ActorRef<SchedulerProtocol.Command> scheduler = SchedulerActor.initSingleton(system);
-            Path sandboxDir = PrivateDirectory.ensure(PrivateDirectory.ensure(
-                    Path.of(config.getString("flotilla.data-dir"))).resolve("sandbox"));
             var address = Cluster.get(system).selfMember().address();
             String host = address.getHost().orElseThrow();
             HttpSettings httpSettings = HttpSettings.from(config);
+            Optional<SSLContext> context = tls.map(ClusterTls::sslContext);
+            PeerHttp peers = new PeerHttp(context.orElse(null));
+            sandbox = worker ? Sandbox.open(new SandboxConfig(sandboxDir, SandboxConfig.NOBODY,
+                    SandboxConfig.NOBODY, config.getBytes("flotilla.sandbox.tmpfs-size"))) : null;
+            BlobStore blobs = sandbox != null ? sandbox.layers().blobs() : new BlobStore(sandboxDir.resolve("blobs"));
             OutputStore outputs = new OutputStore(sandboxDir.resolve("outputs"));
-            ServerBinding http = new HttpApi(system, scheduler, new BlobStore(sandboxDir.resolve("blobs")), outputs,
+            Optional<SSLContext> https = serveHttps(config.getString("flotilla.http.https"), host, context);
+            ServerBinding http = new HttpApi(system, scheduler, blobs, outputs,
                     system.dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher")),
-                    httpSettings).bind(host, httpSettings.port()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    httpSettings, peers).bind(host, httpSettings.port(), https)
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            String httpUrl = (https.isPresent() ? "https://" : "http://") + host + ":" + http.localAddress().getPort();
             CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().thenRun(() -> { });
-            if (worker) {
-                Sandbox sandbox = Sandbox.open(new SandboxConfig(sandboxDir, SandboxConfig.NOBODY,
-                        SandboxConfig.NOBODY));
-                stopped = system.getWhenTerminated().toCompletableFuture().thenRun(sandbox::close);
+            if (sandbox != null) {
+                Sandbox opened = sandbox;
+                stopped = system.getWhenTerminated().toCompletableFuture().thenRun(opened::close);
                 String node = host + ":" + address.getPort().orElseThrow();
-                system.systemActorOf(NodeAgent.create(node, slots, sandbox, outputs, scheduler, httpUrl(host, http)),
-                        "node-agent",
-                        org.apache.pekko.actor.typed.Props.empty());
+                system.systemActorOf(NodeAgent.create(node, slots, sandbox, outputs, scheduler, httpUrl, peers),
+                        "node-agent", org.apache.pekko.actor.typed.Props.empty());
             }
-            return new FlotillaNode(system, scheduler, httpUrl(host, http), stopped);
+            return new FlotillaNode(system, scheduler, httpUrl, stopped);
         } catch (Exception e) {
+            if (sandbox != null) {
+                sandbox.close();
+            }
             system.terminate();
             throw e;
         }
     }
 
-    private static String httpUrl(String host, ServerBinding http) {
-        return "http://" + host + ":" + http.localAddress().getPort();
+    /** {@code on}, {@code off}, or {@code auto}: HTTPS when the node has TLS material and is reached from afar. */
+    private static Optional<SSLContext> serveHttps(String mode, String host, Optional<SSLContext> context)
+            throws java.net.UnknownHostException {
+        boolean on = switch (mode) {
+            case "on" -> true;
+            case "off" -> false;
+            case "auto" -> context.isPresent() && !java.net.InetAddress.getByName(host).isLoopbackAddress();
+            default -> throw new IllegalArgumentException("flotilla.http.https must be on, off or auto, not '" + mode
+                    + "'");
+        };
+        if (on && context.isEmpty()) {
+            throw new IllegalArgumentException("flotilla.http.https = on needs TLS material: give the node --tls-dir");
+        }
+        return on ? context : Optional.empty();
     }
 
     /** Where this node serves the REST API, like {@code http://10.0.0.1:8600}. */

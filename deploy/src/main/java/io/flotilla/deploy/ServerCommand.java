@@ -62,6 +62,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "environment only, FLOTILLA_JOURNAL_PASSWORD.")
     String journalUser;
 
+    @Option(names = "--tls-dir", paramLabel = "DIR", defaultValue = "${env:FLOTILLA_TLS_DIR}",
+            description = "The node's certificate, from 'flotilla certs node' (env FLOTILLA_TLS_DIR). With it the "
+                    + "cluster's traffic is mutually authenticated TLS, and the REST API HTTPS unless on loopback.")
+    Path tlsDir;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -99,6 +104,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (journalUrl != null && !journalUrl.isBlank()) {
             settings.putAll(JournalDatabase.of(journalUrl).settings(journalUrl));
+        }
+        if (tlsDir != null) {
+            settings.put("flotilla.tls.dir", tlsDir.toAbsolutePath().toString());
         }
         if (journalUser != null && !journalUser.isBlank()) {
             settings.put("flotilla.journal.user", journalUser);

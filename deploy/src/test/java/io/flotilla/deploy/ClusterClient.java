@@ -37,13 +37,13 @@ final class ClusterClient implements AutoCloseable {
     private final ActorRef<SchedulerProtocol.Command> scheduler;
 
     ClusterClient(ClusterNodes nodes, int workers) throws Exception {
-        kit = ActorTestKit.create(ClusterNodes.CLUSTER, ConfigFactory.load(ConfigFactory.parseString(String.join(
-                "\n",
+        kit = ActorTestKit.create(ClusterNodes.CLUSTER, ConfigFactory.load(ClusterTls.open(TestCertificates.node())
+                .arterySettings().withFallback(ConfigFactory.parseString(String.join("\n",
                 "pekko.remote.artery.canonical.port = 0",
                 "pekko.cluster.roles = [client]",
                 "pekko.coordinated-shutdown.exit-jvm = off",
                 "pekko.actor.testkit.typed.throw-on-shutdown-timeout = off",
-                "pekko.cluster.seed-nodes = [\"pekko://" + ClusterNodes.CLUSTER + "@" + nodes.address(0) + "\"]"))
+                "pekko.cluster.seed-nodes = [\"pekko://" + ClusterNodes.CLUSTER + "@" + nodes.address(0) + "\"]")))
                 .withFallback(ConfigFactory.defaultApplication())));
         long deadline = System.currentTimeMillis() + PATIENCE.toMillis();
         while (workersUp() < workers) {
@@ -53,6 +53,11 @@ final class ClusterClient implements AutoCloseable {
             Thread.sleep(200);
         }
         scheduler = SchedulerActor.initSingleton(kit.system());
+    }
+
+    /** How many members the cluster has, in any state. */
+    long members() {
+        return StreamSupport.stream(Cluster.get(kit.system()).state().getMembers().spliterator(), false).count();
     }
 
     long workersUp() {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Server nodes as separate JVM processes on loopback, started from the built distribution like
- * {@code flotilla server}. Their journal is a database that outlives any node, as it would in a real cluster: H2 in
+ * {@code flotilla server}, talking to each other over mutually authenticated TLS. Their journal is a database that outlives any node, as it would in a real cluster: H2 in
  * server mode, run by this JVM, unless a test asks for another.
  */
 final class ClusterNodes implements AutoCloseable {
@@ -86,7 +86,8 @@ final class ClusterNodes implements AutoCloseable {
                 "--cluster-name", CLUSTER, "--port", ports.get(node).toString(),
                 "--http-port", httpPorts.get(node).toString(),
                 "--seed", address(0) + "," + address(Math.min(1, ports.size() - 1)),
-                "--slots", Integer.toString(slots), "--data-dir", data.toString()));
+                "--slots", Integer.toString(slots), "--data-dir", data.toString(),
+                "--tls-dir", TestCertificates.node().toString()));
         command.addAll(journal.serverFlags());
         Path log = dir.resolve("node-" + node + ".log");
         processes.set(node, new ProcessBuilder(command).redirectErrorStream(true)

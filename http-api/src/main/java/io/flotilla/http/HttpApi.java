@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.agent.OutputStore;
+import io.flotilla.agent.PeerHttp;
 import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
 import java.util.Map;
@@ -12,7 +13,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -32,10 +36,12 @@ public final class HttpApi extends AllDirectives {
      * @param blobs this node's blob store
      * @param outputs the job output this node has, live or kept
      * @param blockingIo where file I/O runs, never on the server's own threads
+     * @param peers how this node reads the output other nodes serve
      * @throws IOException when the tokens file cannot be read
      */
     public HttpApi(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler, BlobStore blobs,
-                   OutputStore outputs, Executor blockingIo, HttpSettings settings) throws IOException {
+                   OutputStore outputs, Executor blockingIo, HttpSettings settings, PeerHttp peers)
+            throws IOException {
         this.system = system;
         Optional<Tokens> tokens = settings.tokensFile().isEmpty() ? Optional.empty()
                 : Optional.of(Tokens.read(settings.tokensFile().get()));
@@ -45,7 +51,7 @@ public final class HttpApi extends AllDirectives {
                 new BlobRoutes(blobs, blockingIo, auth, settings.maxBlobBytes()).route(),
                 new RunRoutes(ask, auth, settings.maxRequestBytes(), settings.limits()).route(),
                 new ClusterRoutes(ask, auth).route(),
-                new OutputRoutes(system, ask, outputs, blockingIo, auth).route(),
+                new OutputRoutes(system, ask, outputs, blockingIo, auth, peers).route(),
                 pathPrefix("v1", () -> path("openapi.json", () -> get(() -> getFromResource(
                         "io/flotilla/http/openapi.json", ContentTypes.APPLICATION_JSON)))));
         this.routes = handleExceptions(ApiErrors.exceptions(), () -> handleRejections(ApiErrors.rejections(),
@@ -53,15 +59,17 @@ public final class HttpApi extends AllDirectives {
     }
 
     /**
-     * Serves the API on {@code host:port}; port 0 picks a free one, which the binding tells. The server settings
-     * the API depends on (each connection's own address for auth, JSON for requests too malformed to route) are set
-     * here rather than trusted to the merge order of configuration files.
+     * Serves the API on {@code host:port}, over HTTPS with {@code tls} when it is given; port 0 picks a free one,
+     * which the binding tells. The server settings the API depends on (each connection's own address for auth, JSON
+     * for requests too malformed to route) are set here rather than trusted to the merge order of configuration
+     * files.
      */
-    public CompletionStage<ServerBinding> bind(String host, int port) {
+    public CompletionStage<ServerBinding> bind(String host, int port, Optional<SSLContext> tls) {
         Config server = ConfigFactory.parseMap(Map.of(
                 "pekko.http.server.remote-address-attribute", "on",
                 "pekko.http.server.parsing.error-handler", JsonParsingErrorHandler.class.getName()))
                 .withFallback(system.settings().config());
-        return Http.get(system).newServerAt(host, port).withSettings(ServerSettings.create(server)).bind(routes);
+        ServerBuilder builder = Http.get(system).newServerAt(host, port).withSettings(ServerSettings.create(server));
+        return (tls.isEmpty() ? builder : builder.enableHttps(ConnectionContext.httpsServer(tls.get()))).bind(routes);
     }
 }

@@ -3,6 +3,7 @@ package io.flotilla.http;
 import io.flotilla.agent.AttemptOutput;
 import io.flotilla.agent.NodeAgent;
 import io.flotilla.agent.OutputStore;
+import io.flotilla.agent.PeerHttp;
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.InvalidSpecException;
@@ -11,6 +12,7 @@ import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.protocol.run.JobStatus;
 import io.flotilla.protocol.run.RunSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Comparator;
@@ -24,10 +26,8 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -36,6 +36,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamConverters;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -56,13 +57,16 @@ final class OutputRoutes extends AllDirectives {
     private final OutputStore outputs;
     private final Executor blockingIo;
     private final Auth auth;
+    private final PeerHttp peers;
 
-    OutputRoutes(ActorSystem<?> system, SchedulerAsk scheduler, OutputStore outputs, Executor blockingIo, Auth auth) {
+    OutputRoutes(ActorSystem<?> system, SchedulerAsk scheduler, OutputStore outputs, Executor blockingIo, Auth auth,
+                 PeerHttp peers) {
         this.system = system;
         this.scheduler = scheduler;
         this.outputs = outputs;
         this.blockingIo = blockingIo;
         this.auth = auth;
+        this.peers = peers;
     }
 
     Route route() {
@@ -142,16 +146,21 @@ final class OutputRoutes extends AllDirectives {
                 });
     }
 
+    /** The other node's stream, read on the blocking-I/O threads as it comes, so a followed output stays live. */
     private CompletionStage<HttpResponse> proxy(JobAttempt attempt, String url) {
-        return Http.get(system).singleRequest(HttpRequest.GET(url)).thenApply(response -> {
-            if (response.status().equals(StatusCodes.OK)) {
-                return ok(response.entity().getDataBytes().mapMaterializedValue(ignored -> NotUsed.getInstance()));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                InputStream body = peers.get(url);
+                return ok(StreamConverters.fromInputStream(() -> body, CHUNK_BYTES)
+                        .mapMaterializedValue(ignored -> NotUsed.getInstance()));
+            } catch (IOException e) {
+                return ApiErrors.response(StatusCodes.BAD_GATEWAY, "the node that has the output of attempt "
+                        + attempt.attempt() + " could not serve it: " + e.getMessage(), null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reaching another node", e);
             }
-            response.discardEntityBytes(system);
-            return ApiErrors.response(StatusCodes.BAD_GATEWAY, "the node that has the output of attempt "
-                    + attempt.attempt() + " answered " + response.status().intValue(), null);
-        }).exceptionally(error -> ApiErrors.response(StatusCodes.BAD_GATEWAY, "could not reach the node that has "
-                + "the output of attempt " + attempt.attempt() + ": " + error.getMessage(), null));
+        }, blockingIo);
     }
 
     /** No node has the output: fine when the attempt printed nothing on that stream, else it was lost with its node. */

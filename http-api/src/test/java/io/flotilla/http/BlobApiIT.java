@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.LimitPolicy;
 import io.flotilla.agent.OutputStore;
+import io.flotilla.agent.PeerHttp;
 import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +50,8 @@ class BlobApiIT {
         blobs = new BlobStore(store);
         ServerBinding binding = new HttpApi(kit.system(), kit.<SchedulerProtocol.Command>createTestProbe().getRef(),
                 blobs, new OutputStore(outputDir), Executors.newCachedThreadPool(), new HttpSettings(0, LIMIT, LIMIT,
-                Optional.empty(), Duration.ofSeconds(1), LimitPolicy.NONE)).bind("127.0.0.1", 0)
+                Optional.empty(), Duration.ofSeconds(1), LimitPolicy.NONE), new PeerHttp(null))
+                .bind("127.0.0.1", 0, Optional.empty())
                 .toCompletableFuture().get();
         base = "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
     }

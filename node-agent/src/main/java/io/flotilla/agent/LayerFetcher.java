@@ -42,13 +42,15 @@ final class LayerFetcher {
     private final Duration searchFor;
     private final ConcurrentHashMap<String, CompletableFuture<Void>> downloads = new ConcurrentHashMap<>();
     private final PeerAgents peers;
+    private final PeerHttp http;
 
     /**
      * @param searchFor how long to keep looking for a layer no node has yet: the cluster may still be telling this
      *                  node about its peers, or the client may still be uploading the layer
      */
-    LayerFetcher(LayerCache layers, ActorSystem<?> system, PeerAgents peers, Duration searchFor) {
+    LayerFetcher(LayerCache layers, ActorSystem<?> system, PeerAgents peers, PeerHttp http, Duration searchFor) {
         this.layers = layers;
+        this.http = http;
         this.system = system;
         this.peers = peers;
         this.searchFor = searchFor;
@@ -157,7 +159,7 @@ final class LayerFetcher {
     }
 
     private void download(String digest, String url) throws IOException, InterruptedException {
-        try (InputStream body = PeerHttp.get(url)) {
+        try (InputStream body = http.get(url)) {
             layers.blobs().put(body, digest);
         }
     }

@@ -66,7 +66,8 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     private final String blobBaseUrl;
 
     private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox, OutputStore outputs,
-                      ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings, String httpUrl) {
+                      ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings, String httpUrl,
+                      PeerHttp peerHttp) {
         super(context);
         this.node = node;
         this.sandbox = sandbox;
@@ -75,9 +76,10 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         this.blockingIo = context.getSystem().dispatchers().lookup(
                 DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
         this.slots = new SlotQueue<>(slotCount, slotCount * settings.queueAheadPerSlot());
-        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), peers, settings.layerSearch());
+        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), peers, peerHttp,
+                settings.layerSearch());
         this.outputs = outputs;
-        this.copies = new OutputCopies(outputs, context.getSystem(), peers,
+        this.copies = new OutputCopies(outputs, context.getSystem(), peers, peerHttp,
                 httpUrl == null ? null : httpUrl + "/v1/outputs");
         this.starter = new ContainerStarter(sandbox, fetcher, outputs, copies, blockingIo, settings.outputTailBytes());
         this.blobBaseUrl = httpUrl == null ? null : httpUrl + "/v1/blobs";
@@ -87,11 +89,13 @@ public final class NodeAgent extends AbstractBehavior<Command> {
      * @param node this machine's name in the cluster (its address)
      * @param slotCount how many jobs it runs at once
      * @param outputs where attempts' output is kept; the node's HTTP API serves it from there
-     * @param httpUrl where this node serves its REST API, blobs and outputs ({@code http://host:port}); null when
-     *                it does not
+     * @param httpUrl where this node serves its REST API, blobs and outputs ({@code http://host:port} or
+     *                {@code https://...}); null when it does not
+     * @param peerHttp how it reads the layers and output other nodes serve
      */
     public static Behavior<Command> create(String node, int slotCount, Sandbox sandbox, OutputStore outputs,
-                                           ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl) {
+                                           ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl,
+                                           PeerHttp peerHttp) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             AgentSettings settings = AgentSettings.from(context.getSystem().settings().config());
             context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
@@ -99,7 +103,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
                     context.messageAdapter(Receptionist.Listing.class, PeersChanged::new)));
             timers.startTimerWithFixedDelay(new Report(), Duration.ZERO, settings.reportInterval());
             context.getLog().info("node agent {} started with {} slots", node, slotCount);
-            return new NodeAgent(context, node, slotCount, sandbox, outputs, scheduler, settings, httpUrl);
+            return new NodeAgent(context, node, slotCount, sandbox, outputs, scheduler, settings, httpUrl, peerHttp);
         }));
     }
 

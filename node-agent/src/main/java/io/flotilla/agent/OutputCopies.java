@@ -30,10 +30,12 @@ final class OutputCopies {
     private final ActorSystem<?> system;
     private final String outputsUrl;
     private final PeerAgents peers;
+    private final PeerHttp http;
 
     /** @param outputsUrl where this node serves outputs ({@code .../v1/outputs}); null when it does not */
-    OutputCopies(OutputStore store, ActorSystem<?> system, PeerAgents peers, String outputsUrl) {
+    OutputCopies(OutputStore store, ActorSystem<?> system, PeerAgents peers, PeerHttp http, String outputsUrl) {
         this.store = store;
+        this.http = http;
         this.system = system;
         this.peers = peers;
         this.outputsUrl = outputsUrl;
@@ -78,8 +80,8 @@ final class OutputCopies {
 
     /** Keeps a copy of another node's attempt output; null when it is kept, else why not. */
     String keepCopy(CopyOutput copy) {
-        try (InputStream stdout = PeerHttp.get(copy.url() + "/stdout");
-             InputStream stderr = PeerHttp.get(copy.url() + "/stderr")) {
+        try (InputStream stdout = http.get(copy.url() + "/stdout");
+             InputStream stderr = http.get(copy.url() + "/stderr")) {
             store.keepCopy(copy.attempt(), stdout, stderr);
             return null;
         } catch (IOException | UncheckedIOException e) {

@@ -85,7 +85,7 @@ class NodeAgentIT {
     void runsEachAttemptOfAShardAndReportsItsResultWithTheEndOfItsOutput() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
         ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-a", 1, sandbox, outputs,
-                scheduler.getRef(), null));
+                scheduler.getRef(), null, new PeerHttp(null)));
         List<JobAttempt> attempts = List.of(new JobAttempt("r", 0, 1), new JobAttempt("r", 1, 1),
                 new JobAttempt("r", 2, 1), new JobAttempt("r", 3, 1));
         agent.tell(new NodeAgentProtocol.RunShard(1, attempts, List.of(
@@ -112,7 +112,7 @@ class NodeAgentIT {
         Path gate = Files.createDirectories(dataDir.resolve("gate"));
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
         ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-e", 1, sandbox, outputs,
-                scheduler.getRef(), "http://127.0.0.1:8600"));
+                scheduler.getRef(), "http://127.0.0.1:8600", new PeerHttp(null)));
         JobAttempt attempt = new JobAttempt("o", 0, 1);
         agent.tell(new NodeAgentProtocol.RunShard(5, List.of(attempt), List.of(ContainerSpec.builder("sh", "-c",
                 "seq 1 20000; echo to stderr >&2; until [ -e /gate/open ]; do sleep 0.05; done; echo last")
@@ -161,7 +161,7 @@ class NodeAgentIT {
     void killingAnAttemptEndsItsProcessesAndItIsReportedCancelled() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
         ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-b", 2, sandbox, outputs,
-                scheduler.getRef(), null));
+                scheduler.getRef(), null, new PeerHttp(null)));
         JobAttempt attempt = new JobAttempt("k", 0, 1);
         agent.tell(new NodeAgentProtocol.RunShard(2, List.of(attempt), List.of(
                 ContainerSpec.builder("sleep", "1000.424242").build()), false, 0, false, scheduler.getRef()));
@@ -180,7 +180,7 @@ class NodeAgentIT {
     void aSharedContainerRunsItsAttemptsOneAfterAnotherEachWithItsOwnCommandAndResult() throws Exception {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
         ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-c", 1, sandbox, outputs,
-                scheduler.getRef(), null));
+                scheduler.getRef(), null, new PeerHttp(null)));
         Limits limits = Limits.DEFAULT.withOutputLimitBytes(1000);
         List<ContainerSpec> specs = List.of(
                 ContainerSpec.builder("sh", "-c", "echo from the first job > /tmp/shared; echo first").limits(limits)
@@ -219,7 +219,7 @@ class NodeAgentIT {
     void killingAnAttemptOfASharedContainerEndsTheContainerAndEveryAttemptInIt() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
         ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-d", 1, sandbox, outputs,
-                scheduler.getRef(), null));
+                scheduler.getRef(), null, new PeerHttp(null)));
         List<JobAttempt> attempts = List.of(new JobAttempt("t", 0, 1), new JobAttempt("t", 1, 1));
         agent.tell(new NodeAgentProtocol.RunShard(4, attempts, List.of(
                 ContainerSpec.builder("sleep", "1000.434343").build(),
