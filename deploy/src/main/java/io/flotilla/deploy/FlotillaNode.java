@@ -32,6 +32,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * worker, the node agent with its sandbox. This is all the wiring there is; the behaviour lives in the modules.
  */
 public final class FlotillaNode {
+    private static final String H2_FILE = "jdbc:h2:file:";
+
     private final ActorSystem<Void> system;
     private final ActorRef<SchedulerProtocol.Command> scheduler;
 
@@ -57,6 +59,10 @@ public final class FlotillaNode {
         Config config = tls.map(material -> material.arterySettings().withFallback(given)).orElse(given);
         Path sandboxDir = PrivateDirectory.ensure(PrivateDirectory.ensure(
                 Path.of(config.getString("flotilla.data-dir"))).resolve("sandbox"));
+        String journal = config.getString("flotilla.journal.url");
+        if (journal.startsWith(H2_FILE)) { // its files hold every job's environment: no one else may read them
+            PrivateDirectory.ensure(Path.of(journal.substring(H2_FILE.length()).split(";", 2)[0]).getParent());
+        }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("flotilla.cluster-name"),
                 config);
         Sandbox sandbox = null;

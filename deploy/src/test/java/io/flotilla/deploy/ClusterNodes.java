@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Server nodes as separate JVM processes on loopback, started from the built distribution like
- * {@code flotilla server}, talking to each other over mutually authenticated TLS. Their journal is a database that outlives any node, as it would in a real cluster: H2 in
- * server mode, run by this JVM, unless a test asks for another.
+ * {@code flotilla server}, talking to each other over mutually authenticated TLS. Their journal is a database that
+ * outlives any node, as it would in a real cluster: H2 in server mode, run by this JVM, unless a test asks for
+ * another.
  */
 final class ClusterNodes implements AutoCloseable {
     static final String CLUSTER = "flotilla-it";
@@ -90,8 +91,10 @@ final class ClusterNodes implements AutoCloseable {
                 "--tls-dir", TestCertificates.node().toString()));
         command.addAll(journal.serverFlags());
         Path log = dir.resolve("node-" + node + ".log");
-        processes.set(node, new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(journal.serverEnvironment());
+        processes.set(node, builder.start());
     }
 
     /** Starts every node at once. */

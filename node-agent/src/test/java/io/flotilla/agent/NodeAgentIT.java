@@ -11,9 +11,11 @@ import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.JobResult.Outcome;
 import io.flotilla.protocol.job.Layer;
 import io.flotilla.protocol.job.Limits;
+import io.flotilla.protocol.job.NetworkMode;
 import io.flotilla.protocol.run.JobAttempt;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
+import io.flotilla.testsupport.TcpGate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,46 +105,47 @@ class NodeAgentIT {
         assertEquals(Outcome.LAUNCH_ERROR, results.get(attempts.get(2)).result().outcome());
         assertEquals(Outcome.LAUNCH_ERROR, results.get(attempts.get(3)).result().outcome());
         String message = results.get(attempts.get(3)).result().message();
-        assertTrue(message.matches("layer sha256:(cd){32} is on no node of the cluster \\(asked \\d+ other nodes? for 1 s\\)"),
-                message);
+        assertTrue(message.matches(
+                "layer sha256:(cd){32} is on no node of the cluster \\(asked \\d+ other nodes? for 1 s\\)"), message);
     }
 
     @Test
     void anAttemptsWholeOutputCanBeReadWhileItRunsAndIsKeptAfterItEnds() throws Exception {
-        Path gate = Files.createDirectories(dataDir.resolve("gate"));
-        TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-e", 1, sandbox, outputs,
-                scheduler.getRef(), "http://127.0.0.1:8600", new PeerHttp(null)));
-        JobAttempt attempt = new JobAttempt("o", 0, 1);
-        agent.tell(new NodeAgentProtocol.RunShard(5, List.of(attempt), List.of(ContainerSpec.builder("sh", "-c",
-                "seq 1 20000; echo to stderr >&2; until [ -e /gate/open ]; do sleep 0.05; done; echo last")
-                .layer(new Layer.HostPath(gate.toString(), "/gate")).build()), false, 0, false, scheduler.getRef()));
-        String all = java.util.stream.IntStream.rangeClosed(1, 20000).mapToObj(i -> i + "\n")
-                .collect(java.util.stream.Collectors.joining());
+        try (TcpGate gate = new TcpGate()) {
+            TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
+            ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-e", 1, sandbox, outputs,
+                    scheduler.getRef(), "http://127.0.0.1:8600", new PeerHttp(null)));
+            JobAttempt attempt = new JobAttempt("o", 0, 1);
+            agent.tell(new NodeAgentProtocol.RunShard(5, List.of(attempt), List.of(ContainerSpec.builder("bash", "-c",
+                    "seq 1 20000; echo to stderr >&2; " + gate.waitCommand() + "; echo last")
+                    .network(NetworkMode.HOST).build()), false, 0, false, scheduler.getRef()));
+            String all = java.util.stream.IntStream.rangeClosed(1, 20000).mapToObj(i -> i + "\n")
+                    .collect(java.util.stream.Collectors.joining());
 
-        AttemptOutput live = awaitOutput(attempt, all.length() + "to stderr\n".length());
-        assertTrue(!live.isEnded());
-        assertEquals(all, new String(live.read(AttemptOutput.Stream.STDOUT, 0, 1 << 20)));
-        TestProbe<NodeAgentProtocol.Reply> asker = kit.createTestProbe();
-        agent.tell(new NodeAgentProtocol.FindOutput(attempt, asker.getRef()));
-        assertEquals(new NodeAgentProtocol.OutputLocation(attempt, "http://127.0.0.1:8600/v1/outputs/o/"
-                + live.name(), true), asker.receiveMessage(Duration.ofSeconds(30)));
-        Files.createFile(gate.resolve("open"));
+            AttemptOutput live = awaitOutput(attempt, all.length() + "to stderr\n".length());
+            assertTrue(!live.isEnded());
+            assertEquals(all, new String(live.read(AttemptOutput.Stream.STDOUT, 0, 1 << 20)));
+            TestProbe<NodeAgentProtocol.Reply> asker = kit.createTestProbe();
+            agent.tell(new NodeAgentProtocol.FindOutput(attempt, asker.getRef()));
+            assertEquals(new NodeAgentProtocol.OutputLocation(attempt, "http://127.0.0.1:8600/v1/outputs/o/"
+                    + live.name(), true), asker.receiveMessage(Duration.ofSeconds(30)));
+            gate.open();
 
-        SchedulerProtocol.AttemptFinished finished = results(scheduler, 1).get(attempt);
-        assertTrue(finished.result().succeeded(), finished.toString());
-        assertTrue(finished.outputTail().length() < 10_000, "only the end travels with the result");
-        AttemptOutput kept = outputs.find(attempt).orElseThrow();
-        assertTrue(kept.isEnded());
-        assertEquals(all + "last\n", new String(kept.read(AttemptOutput.Stream.STDOUT, 0, 1 << 20)));
-        assertEquals("to stderr\n", new String(kept.read(AttemptOutput.Stream.STDERR, 0, 1 << 20)));
-        assertEquals("20000\nlast\n", new String(kept.read(AttemptOutput.Stream.STDOUT, all.length() - 6, 100)));
-        agent.tell(new NodeAgentProtocol.FindOutput(attempt, asker.getRef()));
-        assertEquals(new NodeAgentProtocol.OutputLocation(attempt, "http://127.0.0.1:8600/v1/outputs/o/"
-                + kept.name(), false), asker.receiveMessage(Duration.ofSeconds(30)));
-        agent.tell(new NodeAgentProtocol.FindOutput(new JobAttempt("o", 0, 2), asker.getRef()));
-        assertEquals(new NodeAgentProtocol.OutputLocation(new JobAttempt("o", 0, 2), null, false),
-                asker.receiveMessage(Duration.ofSeconds(30)));
+            SchedulerProtocol.AttemptFinished finished = results(scheduler, 1).get(attempt);
+            assertTrue(finished.result().succeeded(), finished.toString());
+            assertTrue(finished.outputTail().length() < 10_000, "only the end travels with the result");
+            AttemptOutput kept = outputs.find(attempt).orElseThrow();
+            assertTrue(kept.isEnded());
+            assertEquals(all + "last\n", new String(kept.read(AttemptOutput.Stream.STDOUT, 0, 1 << 20)));
+            assertEquals("to stderr\n", new String(kept.read(AttemptOutput.Stream.STDERR, 0, 1 << 20)));
+            assertEquals("20000\nlast\n", new String(kept.read(AttemptOutput.Stream.STDOUT, all.length() - 6, 100)));
+            agent.tell(new NodeAgentProtocol.FindOutput(attempt, asker.getRef()));
+            assertEquals(new NodeAgentProtocol.OutputLocation(attempt, "http://127.0.0.1:8600/v1/outputs/o/"
+                    + kept.name(), false), asker.receiveMessage(Duration.ofSeconds(30)));
+            agent.tell(new NodeAgentProtocol.FindOutput(new JobAttempt("o", 0, 2), asker.getRef()));
+            assertEquals(new NodeAgentProtocol.OutputLocation(new JobAttempt("o", 0, 2), null, false),
+                    asker.receiveMessage(Duration.ofSeconds(30)));
+        }
     }
 
     private static AttemptOutput awaitOutput(JobAttempt attempt, long bytes) throws Exception {

@@ -151,6 +151,38 @@ class SandboxAttacksIT {
         assertTrue(ran.stderr().contains("cannot access '/dev/core': No such file or directory"), ran.toString());
     }
 
+    @Test
+    void everyCallTheFilterRefusesFailsAndWhatJobsNeedStillWorks() throws Exception {
+        Path probes = TestSandbox.readableTempDir("flotilla-seccomp-");
+        try {
+            for (String probe : List.of("probe-denied", "probe-allowed")) {
+                Path source = probes.resolve(probe + ".c");
+                try (var in = SandboxAttacksIT.class.getResourceAsStream("/seccomp/" + probe + ".c")) {
+                    Files.copy(in, source);
+                }
+                Process gcc = new ProcessBuilder("gcc", "-O2", "-pthread", "-o", probes.resolve(probe).toString(),
+                        source.toString()).redirectErrorStream(true).start();
+                String output = new String(gcc.getInputStream().readAllBytes());
+                assertEquals(0, gcc.waitFor(), output);
+            }
+            TestSandbox.Ran denied = box.run(ContainerSpec.builder("/probes/probe-denied")
+                    .layer(new Layer.HostPath(probes.toString(), "/probes")).build());
+            List<String> lines = denied.stdout().lines().toList();
+            assertTrue(lines.size() >= 25, denied.toString());
+            for (String line : lines) {
+                String call = line.substring(0, line.lastIndexOf(' '));
+                String expected = call.equals("clone3") || call.equals("syscall(1000)") ? "ENOSYS" : "EPERM";
+                assertEquals(call + " " + expected, line, denied.toString());
+            }
+            TestSandbox.Ran allowed = box.run(ContainerSpec.builder("/probes/probe-allowed")
+                    .layer(new Layer.HostPath(probes.toString(), "/probes")).build());
+            assertEquals(0, allowed.result().exitCode(), allowed.toString());
+            assertTrue(allowed.stdout().lines().allMatch(line -> line.endsWith(" OK")), allowed.toString());
+        } finally {
+            LayerCache.deleteTree(probes);
+        }
+    }
+
     private static String layer(TarWriter tar) throws Exception {
         Path file = Files.createTempFile("flotilla-attack-", ".tar");
         try {

@@ -1,4 +1,4 @@
-package io.flotilla.deploy;
+package io.flotilla.testsupport;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,14 +12,14 @@ import java.util.List;
 /**
  * A gate that jobs on any node wait at until the test opens it: each job connects to a port on loopback (with the
  * host's network) and blocks reading a line, which the gate sends when it opens, and at once to anyone who comes
- * later. Jobs on other nodes cannot share a host directory with the test: paths of a node never cross the wire.
+ * later. Jobs cannot share a host directory with the test: a node's paths never cross the wire.
  */
-final class TcpGate implements AutoCloseable {
+public final class TcpGate implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> waiting = new ArrayList<>();
     private boolean open;
 
-    TcpGate() throws IOException {
+    public TcpGate() throws IOException {
         server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "tcp-gate");
         acceptor.setDaemon(true);
@@ -27,7 +27,7 @@ final class TcpGate implements AutoCloseable {
     }
 
     /** A bash command that returns once the gate is open; run it with the host's network. */
-    String waitCommand() {
+    public String waitCommand() {
         return "exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort() + " && read -r -u 3 line";
     }
 
@@ -48,7 +48,7 @@ final class TcpGate implements AutoCloseable {
         }
     }
 
-    synchronized void open() throws IOException {
+    public synchronized void open() throws IOException {
         open = true;
         for (Socket job : waiting) {
             release(job);
