@@ -8,6 +8,7 @@ import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
+import io.flotilla.sandbox.LayerLimits;
 import io.flotilla.sandbox.PrivateDirectory;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
@@ -80,8 +81,7 @@ public final class FlotillaNode {
             HttpSettings httpSettings = HttpSettings.from(config);
             Optional<SSLContext> context = tls.map(ClusterTls::sslContext);
             PeerHttp peers = new PeerHttp(context.orElse(null));
-            sandbox = worker ? Sandbox.open(new SandboxConfig(sandboxDir, SandboxConfig.NOBODY,
-                    SandboxConfig.NOBODY, config.getBytes("flotilla.sandbox.tmpfs-size"))) : null;
+            sandbox = worker ? Sandbox.open(sandboxConfig(config, sandboxDir)) : null;
             BlobStore blobs = sandbox != null ? sandbox.layers().blobs() : new BlobStore(sandboxDir.resolve("blobs"));
             OutputStore outputs = new OutputStore(sandboxDir.resolve("outputs"));
             Optional<SSLContext> https = serveHttps(config.getString("flotilla.http.https"), host, context);
@@ -106,6 +106,13 @@ public final class FlotillaNode {
             system.terminate();
             throw e;
         }
+    }
+
+    private static SandboxConfig sandboxConfig(Config config, Path dir) {
+        Config sandbox = config.getConfig("flotilla.sandbox");
+        return new SandboxConfig(dir, SandboxConfig.NOBODY, SandboxConfig.NOBODY, sandbox.getBytes("tmpfs-size"),
+                new LayerLimits(sandbox.getBytes("layer-max-size"), sandbox.getLong("layer-max-entries"),
+                        sandbox.getInt("layer-max-expansion")));
     }
 
     /** {@code on}, {@code off}, or {@code auto}: HTTPS when the node has TLS material and is reached from afar. */

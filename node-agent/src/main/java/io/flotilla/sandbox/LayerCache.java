@@ -28,10 +28,12 @@ import java.util.zip.GZIPInputStream;
 public final class LayerCache {
     private final Path root;
     private final BlobStore blobs;
+    private final LayerLimits limits;
 
-    public LayerCache(Path root, BlobStore blobs) throws IOException {
+    public LayerCache(Path root, BlobStore blobs, LayerLimits limits) throws IOException {
         this.root = Files.createDirectories(root);
         this.blobs = blobs;
+        this.limits = limits;
     }
 
     /** The archives this cache's layers were unpacked from. */
@@ -90,9 +92,19 @@ public final class LayerCache {
         Path temp = Files.createTempDirectory(root, ".unpack-");
         try {
             MessageDigest sha256 = BlobStore.sha256();
-            try (InputStream raw = new DigestInputStream(Files.newInputStream(file), sha256);
+            long[] fileRead = {0};
+            try (InputStream raw = new DigestInputStream(new java.io.FilterInputStream(Files.newInputStream(file)) {
+                     @Override
+                     public int read(byte[] buffer, int offset, int length) throws IOException {
+                         int n = super.read(buffer, offset, length);
+                         fileRead[0] += Math.max(n, 0);
+                         return n;
+                     }
+                 }, sha256);
                  BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16)) {
-                TarExtractor.extract(isGzip(buffered) ? new GZIPInputStream(buffered, 1 << 16) : buffered, temp);
+                InputStream tar = isGzip(buffered) ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+                TarExtractor.extract(new BoundedLayerStream(tar, () -> fileRead[0], limits), temp,
+                        limits.maxEntries());
                 buffered.transferTo(java.io.OutputStream.nullOutputStream()); // the digest covers the whole file
             } catch (EOFException e) {
                 throw new InvalidLayerException("tar layer " + file + " ends early: " + e.getMessage());

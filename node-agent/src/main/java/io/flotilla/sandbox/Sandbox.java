@@ -74,7 +74,7 @@ public final class Sandbox implements AutoCloseable {
         Path shardRunner = NativeBinary.extract(config.dataDir().resolve("bin"), NativeBinary.SHARD_RUNNER);
         HostBase base = HostBase.prepare(Path.of("/"), instanceDir.resolve("etc"));
         LayerCache layers = new LayerCache(config.dataDir().resolve("layers"),
-                new BlobStore(config.dataDir().resolve("blobs")));
+                new BlobStore(config.dataDir().resolve("blobs")), config.layerLimits());
         CgroupPool cgroups = CgroupPool.detect(Path.of("/proc"), CgroupPool.STALE_PREFIX + name);
         Sandbox sandbox = new Sandbox(config, name, instanceDir, binary, shardRunner, base, layers, cgroups);
         try {

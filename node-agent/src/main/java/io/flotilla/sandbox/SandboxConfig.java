@@ -12,8 +12,9 @@ import java.nio.file.Path;
  * @param jobGid the host gid every job runs as; never 0
  * @param tmpfsBytes the cap of each tmpfs a job can write: {@code /tmp}, {@code /dev/shm}, and a writable job's
  *                   root and overlay uppers (together); a job that fills one gets "No space left on device"
+ * @param layerLimits how large a tar layer may unpack on this node
  */
-public record SandboxConfig(Path dataDir, int jobUid, int jobGid, long tmpfsBytes) {
+public record SandboxConfig(Path dataDir, int jobUid, int jobGid, long tmpfsBytes, LayerLimits layerLimits) {
     /** The conventional "nobody" user and group. */
     public static final int NOBODY = 65534;
     /** The tmpfs cap when none is configured. */
@@ -32,9 +33,9 @@ public record SandboxConfig(Path dataDir, int jobUid, int jobGid, long tmpfsByte
         dataDir = dataDir.toAbsolutePath();
     }
 
-    /** The default tmpfs cap. */
+    /** The default tmpfs cap and layer limits. */
     public SandboxConfig(Path dataDir, int jobUid, int jobGid) {
-        this(dataDir, jobUid, jobGid, DEFAULT_TMPFS_BYTES);
+        this(dataDir, jobUid, jobGid, DEFAULT_TMPFS_BYTES, LayerLimits.DEFAULT);
     }
 
     /** {@code $FLOTILLA_DATA_DIR}, else {@code $XDG_CACHE_HOME/flotilla}, else {@code ~/.cache/flotilla}; jobs run as nobody. */

@@ -29,17 +29,20 @@ final class TarExtractor {
     private static final int BLOCK = 512;
 
     private final Path root;
+    private final long maxEntries;
     private final Map<String, String> pax = new HashMap<>();
     private String longName;
     private String longLink;
-    private int entryCount;
+    private long entryCount;
 
-    private TarExtractor(Path root) {
+    private TarExtractor(Path root, long maxEntries) {
         this.root = root;
+        this.maxEntries = maxEntries;
     }
 
-    static void extract(InputStream in, Path root) throws IOException {
-        new TarExtractor(root).run(in);
+    /** Unpacks {@code in} into {@code root}; the caller bounds the stream's bytes, this its entries. */
+    static void extract(InputStream in, Path root, long maxEntries) throws IOException {
+        new TarExtractor(root, maxEntries).run(in);
     }
 
     private void run(InputStream in) throws IOException {
@@ -57,7 +60,10 @@ final class TarExtractor {
                         : "not a tar archive (the first header's checksum is wrong)");
             }
             sawEntry = true;
-            entryCount++;
+            if (++entryCount > maxEntries) {
+                throw new InvalidLayerException("the layer has more than " + maxEntries
+                        + " entries, this node's limit (flotilla.sandbox.layer-max-entries)");
+            }
             char type = (char) header[156];
             long size = octal(header, 124, 12);
             switch (type) {

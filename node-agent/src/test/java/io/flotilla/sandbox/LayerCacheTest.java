@@ -21,7 +21,7 @@ class LayerCacheTest {
     Path temp;
 
     private LayerCache cache() throws IOException {
-        return new LayerCache(temp.resolve("cache"), new BlobStore(temp.resolve("blobs")));
+        return new LayerCache(temp.resolve("cache"), new BlobStore(temp.resolve("blobs")), LayerLimits.DEFAULT);
     }
 
     @Test
@@ -51,6 +51,50 @@ class LayerCacheTest {
         String digest = cache.importTar(gz, null);
         assertEquals("a\n", Files.readString(cache.find(digest).orElseThrow().resolve("a.txt")));
         assertEquals(digest, cache.importTar(gz, digest));
+    }
+
+    @Test
+    void aGzipBombIsRefusedWhileItUnpacksAndLeavesNothing() throws Exception {
+        Path zeros = Files.createDirectories(temp.resolve("bomb")).resolve("zeros.bin");
+        try (var file = java.nio.channels.FileChannel.open(zeros, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            file.truncate(0).position((64L << 20) - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
+        }
+        Path bomb = temp.resolve("bomb.tar.gz");
+        Process tar = new ProcessBuilder("tar", "-czf", bomb.toString(), "-C", zeros.getParent().toString(),
+                "zeros.bin").start();
+        assertEquals(0, tar.waitFor());
+        assertTrue(Files.size(bomb) < 1 << 20, "64 MiB of zeros gzip to " + Files.size(bomb) + " bytes");
+        LayerCache cache = cache();
+        InvalidLayerException refused = assertThrows(InvalidLayerException.class, () -> cache.importTar(bomb, null));
+        assertTrue(refused.getMessage().startsWith("the layer unpacks to more than 100 times its compressed size"),
+                refused.getMessage());
+        assertNothingCached();
+    }
+
+    @Test
+    void aLayerPastTheNodesSizeOrEntryLimitIsRefused() throws IOException {
+        LayerCache small = new LayerCache(temp.resolve("cache"), new BlobStore(temp.resolve("blobs")),
+                new LayerLimits(4096, 10, 100));
+        Path big = new TarWriter().file("big.txt", "x".repeat(8192)).writeTo(temp.resolve("big.tar"));
+        assertEquals("the layer unpacks to more than 4 KiB, this node's limit (flotilla.sandbox.layer-max-size)",
+                assertThrows(InvalidLayerException.class, () -> small.importTar(big, null)).getMessage());
+        TarWriter many = new TarWriter();
+        for (int i = 0; i < 20; i++) {
+            many.dir("d" + i);
+        }
+        Path crowded = many.writeTo(temp.resolve("many.tar"));
+        LayerCache few = new LayerCache(temp.resolve("cache"), new BlobStore(temp.resolve("blobs")),
+                new LayerLimits(1 << 20, 10, 100));
+        assertEquals("the layer has more than 10 entries, this node's limit (flotilla.sandbox.layer-max-entries)",
+                assertThrows(InvalidLayerException.class, () -> few.importTar(crowded, null)).getMessage());
+        assertNothingCached();
+    }
+
+    private void assertNothingCached() throws IOException {
+        try (Stream<Path> left = Files.list(temp.resolve("cache"))) {
+            assertEquals(0, left.count(), "no layer, whole or half, is left in the cache");
+        }
     }
 
     @Test
@@ -124,7 +168,8 @@ class LayerCacheTest {
         String digest = cache().importTar(tar, null);
         assertEquals(Files.size(tar), Files.size(cache().blobs().find(digest).orElseThrow()));
 
-        LayerCache elsewhere = new LayerCache(temp.resolve("other-cache"), new BlobStore(temp.resolve("other-blobs")));
+        LayerCache elsewhere = new LayerCache(temp.resolve("other-cache"), new BlobStore(temp.resolve("other-blobs")),
+                LayerLimits.DEFAULT);
         assertTrue(elsewhere.unpackStored(digest).isEmpty(), "neither the layer nor its archive is there yet");
         try (var in = Files.newInputStream(tar)) {
             elsewhere.blobs().put(in, digest);

@@ -51,7 +51,8 @@ final class TestSandbox implements BeforeAllCallback, AfterAllCallback, AutoClos
 
     private void openNow() throws IOException {
         dataDir = Files.createTempDirectory("flotilla-test-");
-        sandbox = Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY, tmpfsBytes));
+        sandbox = Sandbox.open(new SandboxConfig(dataDir, SandboxConfig.NOBODY, SandboxConfig.NOBODY, tmpfsBytes,
+                LayerLimits.DEFAULT));
     }
 
     @Override
