@@ -2,8 +2,10 @@ package io.flotilla.deploy;
 
 import com.typesafe.config.Config;
 import io.flotilla.agent.NodeAgent;
+import io.flotilla.agent.NodeFiles;
 import io.flotilla.agent.OutputStore;
 import io.flotilla.agent.PeerHttp;
+import io.flotilla.agent.StorageSettings;
 import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
@@ -27,6 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * One running cluster node: its actor system, its HTTP API, the scheduler singleton (or a proxy to it), and, on a
@@ -83,19 +87,23 @@ public final class FlotillaNode {
             PeerHttp peers = new PeerHttp(context.orElse(null));
             sandbox = worker ? Sandbox.open(sandboxConfig(config, sandboxDir)) : null;
             BlobStore blobs = sandbox != null ? sandbox.layers().blobs() : new BlobStore(sandboxDir.resolve("blobs"));
-            OutputStore outputs = new OutputStore(sandboxDir.resolve("outputs"));
+            StorageSettings storage = StorageSettings.from(config);
+            NodeFiles files = new NodeFiles(blobs, new OutputStore(sandboxDir.resolve("outputs")), storage,
+                    sandboxDir);
+            ExecutionContextExecutor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
+                    "flotilla.blocking-io-dispatcher"));
+            system.scheduler().scheduleWithFixedDelay(storage.sweepInterval(), storage.sweepInterval(),
+                    () -> sweep(files), blockingIo);
             Optional<SSLContext> https = serveHttps(config.getString("flotilla.http.https"), host, context);
-            ServerBinding http = new HttpApi(system, scheduler, blobs, outputs,
-                    system.dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher")),
-                    httpSettings, peers).bind(host, httpSettings.port(), https)
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            ServerBinding http = new HttpApi(system, scheduler, files, blockingIo, httpSettings, peers)
+                    .bind(host, httpSettings.port(), https).toCompletableFuture().get(30, TimeUnit.SECONDS);
             String httpUrl = (https.isPresent() ? "https://" : "http://") + host + ":" + http.localAddress().getPort();
             CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().thenRun(() -> { });
             if (sandbox != null) {
                 Sandbox opened = sandbox;
                 stopped = system.getWhenTerminated().toCompletableFuture().thenRun(opened::close);
                 String node = host + ":" + address.getPort().orElseThrow();
-                system.systemActorOf(NodeAgent.create(node, slots, sandbox, outputs, scheduler, httpUrl, peers),
+                system.systemActorOf(NodeAgent.create(node, slots, sandbox, files, scheduler, httpUrl, peers),
                         "node-agent", org.apache.pekko.actor.typed.Props.empty());
             }
             return new FlotillaNode(system, scheduler, httpUrl, stopped);
@@ -105,6 +113,14 @@ public final class FlotillaNode {
             }
             system.terminate();
             throw e;
+        }
+    }
+
+    private static void sweep(NodeFiles files) {
+        try {
+            files.sweep(java.time.Instant.now());
+        } catch (java.io.IOException | RuntimeException e) {
+            LoggerFactory.getLogger(FlotillaNode.class).warn("could not sweep the node's stores: {}", e.toString());
         }
     }
 

@@ -1,15 +1,13 @@
 package io.flotilla.http;
 
 import io.flotilla.protocol.job.Layer;
-import io.flotilla.sandbox.BlobStore;
+import io.flotilla.agent.DiskFullException;
+import io.flotilla.agent.NodeStore;
 import io.flotilla.sandbox.InvalidLayerException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -33,19 +31,13 @@ import org.apache.pekko.stream.javadsl.StreamConverters;
 final class BlobRoutes extends AllDirectives {
     private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
 
-    private record Stat(Path file, long size) {
-    }
-
-    private record Stored(boolean wasThere, long size) {
-    }
-
-    private final BlobStore blobs;
+    private final NodeStore store;
     private final Executor blockingIo;
     private final Auth auth;
     private final long maxBlobBytes;
 
-    BlobRoutes(BlobStore blobs, Executor blockingIo, Auth auth, long maxBlobBytes) {
-        this.blobs = blobs;
+    BlobRoutes(NodeStore store, Executor blockingIo, Auth auth, long maxBlobBytes) {
+        this.store = store;
         this.blockingIo = blockingIo;
         this.auth = auth;
         this.maxBlobBytes = maxBlobBytes;
@@ -65,23 +57,13 @@ final class BlobRoutes extends AllDirectives {
 
     /** For HEAD the server sends the headers only, and never opens the file. */
     private Route serve(String digest) {
-        return onSuccess(CompletableFuture.supplyAsync(() -> stat(digest), blockingIo), stat -> {
-            if (stat.isEmpty()) {
+        return onSuccess(CompletableFuture.supplyAsync(() -> store.blob(digest), blockingIo), blob -> {
+            if (blob.isEmpty()) {
                 return complete(ApiErrors.response(StatusCodes.NOT_FOUND, "no blob " + digest + " on this node",
                         "digest"));
             }
             return complete(HttpResponse.create().withEntity(HttpEntities.create(
-                    ContentTypes.APPLICATION_OCTET_STREAM, stat.get().size(), FileIO.fromPath(stat.get().file()))));
-        });
-    }
-
-    private Optional<Stat> stat(String digest) {
-        return blobs.find(digest).map(file -> {
-            try {
-                return new Stat(file, Files.size(file));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+                    ContentTypes.APPLICATION_OCTET_STREAM, blob.get().size(), FileIO.fromPath(blob.get().file()))));
         });
     }
 
@@ -90,31 +72,32 @@ final class BlobRoutes extends AllDirectives {
                 materializer -> extractDataBytes(bytes -> {
                     InputStream body = bytes.runWith(StreamConverters.asInputStream(Duration.ofMinutes(1)),
                             materializer);
-                    CompletableFuture<Stored> stored = CompletableFuture.supplyAsync(() -> store(body, digest),
-                            blockingIo);
+                    CompletableFuture<NodeStore.Stored> stored = CompletableFuture.supplyAsync(
+                            () -> store(body, digest), blockingIo);
                     return onComplete(stored, outcome -> complete(outcome.isSuccess()
                             ? stored(digest, outcome.get()) : uploadFailed(outcome.failed().get(), digest)));
                 }))));
     }
 
-    private Stored store(InputStream body, String digest) {
+    private NodeStore.Stored store(InputStream body, String digest) {
         try (body) {
-            boolean wasThere = blobs.find(digest).isPresent();
-            blobs.put(body, digest);
-            return new Stored(wasThere, stat(digest).orElseThrow().size());
+            return store.putBlob(body, digest);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** 201 for a new blob, 200 for one this node already had. */
-    private static HttpResponse stored(String digest, Stored stored) {
-        return ApiJson.response(stored.wasThere() ? StatusCodes.OK : StatusCodes.CREATED,
-                ApiJson.MAPPER.createObjectNode().put("digest", digest).put("size", stored.size()));
+    private static HttpResponse stored(String digest, NodeStore.Stored stored) {
+        return ApiJson.response(stored.created() ? StatusCodes.CREATED : StatusCodes.OK,
+                ApiJson.MAPPER.createObjectNode().put("digest", digest).put("size", stored.blob().size()));
     }
 
     private HttpResponse uploadFailed(Throwable error, String digest) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DiskFullException full) {
+                return ApiErrors.response(StatusCodes.INSUFFICIENT_STORAGE, full.getMessage(), null);
+            }
             if (cause instanceof InvalidLayerException mismatch) {
                 return ApiErrors.response(StatusCodes.UNPROCESSABLE_ENTITY, mismatch.getMessage(), "digest");
             }

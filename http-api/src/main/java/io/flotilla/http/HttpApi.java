@@ -3,9 +3,8 @@ package io.flotilla.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.flotilla.protocol.SchedulerProtocol;
-import io.flotilla.agent.OutputStore;
+import io.flotilla.agent.NodeStore;
 import io.flotilla.agent.PeerHttp;
-import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -33,14 +32,13 @@ public final class HttpApi extends AllDirectives {
 
     /**
      * @param scheduler where to send scheduler commands from this node (the singleton's proxy)
-     * @param blobs this node's blob store
-     * @param outputs the job output this node has, live or kept
+     * @param store this node's blobs and the job output it has, live or kept
      * @param blockingIo where file I/O runs, never on the server's own threads
      * @param peers how this node reads the output other nodes serve
      * @throws IOException when the tokens file cannot be read
      */
-    public HttpApi(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler, BlobStore blobs,
-                   OutputStore outputs, Executor blockingIo, HttpSettings settings, PeerHttp peers)
+    public HttpApi(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler, NodeStore store,
+                   Executor blockingIo, HttpSettings settings, PeerHttp peers)
             throws IOException {
         this.system = system;
         Optional<Tokens> tokens = settings.tokensFile().isEmpty() ? Optional.empty()
@@ -48,10 +46,10 @@ public final class HttpApi extends AllDirectives {
         Auth auth = new Auth(tokens);
         SchedulerAsk ask = new SchedulerAsk(scheduler, system, settings.schedulerTimeout());
         Route api = concat(
-                new BlobRoutes(blobs, blockingIo, auth, settings.maxBlobBytes()).route(),
+                new BlobRoutes(store, blockingIo, auth, settings.maxBlobBytes()).route(),
                 new RunRoutes(ask, auth, settings.maxRequestBytes(), settings.limits()).route(),
                 new ClusterRoutes(ask, auth).route(),
-                new OutputRoutes(system, ask, outputs, blockingIo, auth, peers).route(),
+                new OutputRoutes(system, ask, store, blockingIo, auth, peers).route(),
                 pathPrefix("v1", () -> path("openapi.json", () -> get(() -> getFromResource(
                         "io/flotilla/http/openapi.json", ContentTypes.APPLICATION_JSON)))));
         this.routes = handleExceptions(ApiErrors.exceptions(), () -> handleRejections(ApiErrors.rejections(),

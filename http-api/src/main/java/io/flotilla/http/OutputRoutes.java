@@ -2,7 +2,7 @@ package io.flotilla.http;
 
 import io.flotilla.agent.AttemptOutput;
 import io.flotilla.agent.NodeAgent;
-import io.flotilla.agent.OutputStore;
+import io.flotilla.agent.NodeStore;
 import io.flotilla.agent.PeerHttp;
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
@@ -54,12 +54,12 @@ final class OutputRoutes extends AllDirectives {
 
     private final ActorSystem<?> system;
     private final SchedulerAsk scheduler;
-    private final OutputStore outputs;
+    private final NodeStore outputs;
     private final Executor blockingIo;
     private final Auth auth;
     private final PeerHttp peers;
 
-    OutputRoutes(ActorSystem<?> system, SchedulerAsk scheduler, OutputStore outputs, Executor blockingIo, Auth auth,
+    OutputRoutes(ActorSystem<?> system, SchedulerAsk scheduler, NodeStore outputs, Executor blockingIo, Auth auth,
                  PeerHttp peers) {
         this.system = system;
         this.scheduler = scheduler;
@@ -116,7 +116,7 @@ final class OutputRoutes extends AllDirectives {
     /** From this node if it has the output, else from another node that has it, preferring the one running it. */
     private CompletionStage<HttpResponse> serve(JobAttempt attempt, SchedulerProtocol.JobView view,
                                                 AttemptOutput.Stream stream, boolean follow) {
-        return CompletableFuture.supplyAsync(() -> outputs.find(attempt), blockingIo).thenCompose(local -> {
+        return CompletableFuture.supplyAsync(() -> outputs.output(attempt), blockingIo).thenCompose(local -> {
             if (local.isPresent()) {
                 return CompletableFuture.completedFuture(ok(bytes(local.get(), stream, follow)));
             }
@@ -186,16 +186,15 @@ final class OutputRoutes extends AllDirectives {
             AttemptOutput.Stream stream;
             boolean follow;
             try {
-                InvalidSpecException.require(RunSpec.isRunId(runId) && OutputStore.isName(name),
-                        "name", "no such output");
+                InvalidSpecException.require(RunSpec.isRunId(runId), "name", "no such output");
                 stream = stream(streamName);
                 follow = followParam.map(text -> QueryParams.flag(text, "follow")).orElse(false);
             } catch (InvalidSpecException e) {
                 return complete(ApiErrors.response(StatusCodes.NOT_FOUND, e.getMessage(), e.field()));
             }
-            return completeWithFuture(CompletableFuture.supplyAsync(() -> outputs.byName(runId, name), blockingIo)
-                    .thenApply(found -> found.map(output -> ok(bytes(output, stream, follow))).orElseGet(() ->
-                            ApiErrors.response(StatusCodes.NOT_FOUND, "no such output", "name"))));
+            return completeWithFuture(CompletableFuture.supplyAsync(() -> outputs.outputByName(runId, name),
+                    blockingIo).thenApply(found -> found.map(output -> ok(bytes(output, stream, follow)))
+                    .orElseGet(() -> ApiErrors.response(StatusCodes.NOT_FOUND, "no such output", "name"))));
         });
     }
 

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.LimitPolicy;
+import io.flotilla.agent.NodeFiles;
 import io.flotilla.agent.OutputStore;
 import io.flotilla.agent.PeerHttp;
+import io.flotilla.agent.StorageSettings;
 import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,12 +50,30 @@ class BlobApiIT {
     @BeforeAll
     static void serve() throws Exception {
         blobs = new BlobStore(store);
+        base = serve(blobs, 0);
+    }
+
+    /** An API over these blobs that keeps {@code minFree} bytes of the disk free; returns its blobs' URL. */
+    private static String serve(BlobStore blobs, long minFree) throws Exception {
+        StorageSettings storage = new StorageSettings(Duration.ofDays(1), 1L << 30, Duration.ofDays(1), 1L << 30,
+                minFree, Duration.ofMinutes(1));
         ServerBinding binding = new HttpApi(kit.system(), kit.<SchedulerProtocol.Command>createTestProbe().getRef(),
-                blobs, new OutputStore(outputDir), Executors.newCachedThreadPool(), new HttpSettings(0, LIMIT, LIMIT,
-                Optional.empty(), Duration.ofSeconds(1), LimitPolicy.NONE), new PeerHttp(null))
-                .bind("127.0.0.1", 0, Optional.empty())
-                .toCompletableFuture().get();
-        base = "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
+                new NodeFiles(blobs, new OutputStore(outputDir), storage, store), Executors.newCachedThreadPool(),
+                new HttpSettings(0, LIMIT, LIMIT, Optional.empty(), Duration.ofSeconds(1), LimitPolicy.NONE),
+                new PeerHttp(null)).bind("127.0.0.1", 0, Optional.empty()).toCompletableFuture().get();
+        return "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
+    }
+
+    @Test
+    void anUploadToANodeWhoseDiskIsFullIsRefusedWith507AndKeepsNothing() throws Exception {
+        String full = serve(new BlobStore(store.resolve("full")), Long.MAX_VALUE);
+        byte[] bytes = "a layer".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(full + digestOf(bytes)))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+        assertEquals(507, refused.statusCode(), refused.body());
+        assertTrue(refused.body().matches("\\{\"error\":\"this node's disk has .* free, and it keeps .* free "
+                + "\\(flotilla.storage.min-free\\)\"}"), refused.body());
+        assertEquals(404, send(HttpRequest.newBuilder(URI.create(full + digestOf(bytes)))).statusCode());
     }
 
     @AfterAll

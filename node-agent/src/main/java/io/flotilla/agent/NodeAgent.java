@@ -60,12 +60,12 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     private final SlotQueue<Runnable> slots;
     private final PeerAgents peers = new PeerAgents();
     private final LayerFetcher fetcher;
-    private final OutputStore outputs;
+    private final NodeFiles files;
     private final OutputCopies copies;
     private final ContainerStarter starter;
     private final String blobBaseUrl;
 
-    private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox, OutputStore outputs,
+    private NodeAgent(ActorContext<Command> context, String node, int slotCount, Sandbox sandbox, NodeFiles files,
                       ActorRef<SchedulerProtocol.Command> scheduler, AgentSettings settings, String httpUrl,
                       PeerHttp peerHttp) {
         super(context);
@@ -78,22 +78,23 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         this.slots = new SlotQueue<>(slotCount, slotCount * settings.queueAheadPerSlot());
         this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), peers, peerHttp,
                 settings.layerSearch());
-        this.outputs = outputs;
-        this.copies = new OutputCopies(outputs, context.getSystem(), peers, peerHttp,
+        this.files = files;
+        this.copies = new OutputCopies(files, context.getSystem(), peers, peerHttp,
                 httpUrl == null ? null : httpUrl + "/v1/outputs");
-        this.starter = new ContainerStarter(sandbox, fetcher, outputs, copies, blockingIo, settings.outputTailBytes());
+        this.starter = new ContainerStarter(sandbox, fetcher, files.outputs(), copies, blockingIo,
+                settings.outputTailBytes());
         this.blobBaseUrl = httpUrl == null ? null : httpUrl + "/v1/blobs";
     }
 
     /**
      * @param node this machine's name in the cluster (its address)
      * @param slotCount how many jobs it runs at once
-     * @param outputs where attempts' output is kept; the node's HTTP API serves it from there
+     * @param files where attempts' output and the layer archives are kept; the node's HTTP API serves them
      * @param httpUrl where this node serves its REST API, blobs and outputs ({@code http://host:port} or
      *                {@code https://...}); null when it does not
      * @param peerHttp how it reads the layers and output other nodes serve
      */
-    public static Behavior<Command> create(String node, int slotCount, Sandbox sandbox, OutputStore outputs,
+    public static Behavior<Command> create(String node, int slotCount, Sandbox sandbox, NodeFiles files,
                                            ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl,
                                            PeerHttp peerHttp) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -103,7 +104,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
                     context.messageAdapter(Receptionist.Listing.class, PeersChanged::new)));
             timers.startTimerWithFixedDelay(new Report(), Duration.ZERO, settings.reportInterval());
             context.getLog().info("node agent {} started with {} slots", node, slotCount);
-            return new NodeAgent(context, node, slotCount, sandbox, outputs, scheduler, settings, httpUrl, peerHttp);
+            return new NodeAgent(context, node, slotCount, sandbox, files, scheduler, settings, httpUrl, peerHttp);
         }));
     }
 
@@ -155,7 +156,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
     }
 
     private Behavior<Command> onFindBlob(FindBlob find) {
-        CompletableFuture.supplyAsync(() -> blobBaseUrl != null && sandbox.layers().blobs().find(find.digest())
+        CompletableFuture.supplyAsync(() -> blobBaseUrl != null && files.blob(find.digest())
                 .isPresent(), blockingIo).thenAccept(present -> find.replyTo().tell(new NodeAgentProtocol.BlobLocation(
                 find.digest(), present ? blobBaseUrl + "/" + find.digest() : null)));
         return this;

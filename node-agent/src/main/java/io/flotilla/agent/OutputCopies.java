@@ -26,14 +26,14 @@ final class OutputCopies {
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
     private static final int PEERS_TO_TRY = 2;
 
-    private final OutputStore store;
+    private final NodeFiles store;
     private final ActorSystem<?> system;
     private final String outputsUrl;
     private final PeerAgents peers;
     private final PeerHttp http;
 
     /** @param outputsUrl where this node serves outputs ({@code .../v1/outputs}); null when it does not */
-    OutputCopies(OutputStore store, ActorSystem<?> system, PeerAgents peers, PeerHttp http, String outputsUrl) {
+    OutputCopies(NodeFiles store, ActorSystem<?> system, PeerAgents peers, PeerHttp http, String outputsUrl) {
         this.store = store;
         this.http = http;
         this.system = system;
@@ -48,7 +48,7 @@ final class OutputCopies {
 
     /** Where this node serves an attempt's output, live or kept; a location without URL when it has none. */
     NodeAgentProtocol.OutputLocation locate(JobAttempt attempt) {
-        return store.find(attempt).filter(found -> outputsUrl != null)
+        return store.output(attempt).filter(found -> outputsUrl != null)
                 .map(found -> new NodeAgentProtocol.OutputLocation(attempt, url(found), !found.isEnded()))
                 .orElseGet(() -> new NodeAgentProtocol.OutputLocation(attempt, null, false));
     }
@@ -82,7 +82,7 @@ final class OutputCopies {
     String keepCopy(CopyOutput copy) {
         try (InputStream stdout = http.get(copy.url() + "/stdout");
              InputStream stderr = http.get(copy.url() + "/stderr")) {
-            store.keepCopy(copy.attempt(), stdout, stderr);
+            store.outputs().keepCopy(copy.attempt(), stdout, stderr);
             return null;
         } catch (IOException | UncheckedIOException e) {
             return "could not copy the output of " + copy.attempt() + ": " + e.getMessage();

@@ -13,6 +13,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,11 +41,6 @@ public final class OutputStore {
     public OutputStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
         this.secret = secret(root.resolve(SECRET_FILE));
-    }
-
-    /** Whether a name could be one a store gives: {@code JOB.ATTEMPT.KEY}. */
-    public static boolean isName(String name) {
-        return NAME.matcher(name).matches();
     }
 
     /** Serves a running attempt's output from the files the sandbox writes. */
@@ -122,6 +118,14 @@ public final class OutputStore {
         boolean ours = MessageDigest.isEqual(key(attempt).getBytes(StandardCharsets.US_ASCII),
                 m.group(3).getBytes(StandardCharsets.US_ASCII));
         return ours ? find(attempt) : Optional.empty();
+    }
+
+    /** Each run's directory of kept output, for a sweep to weigh. */
+    List<Path> runDirs() throws IOException {
+        try (java.util.stream.Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(dir -> dir.getFileName().toString().startsWith("run-") && Files.isDirectory(dir))
+                    .toList();
+        }
     }
 
     /** A directory per run, named so that no run id (not even {@code ..}) can leave the root. */

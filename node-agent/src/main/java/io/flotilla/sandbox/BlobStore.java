@@ -12,7 +12,9 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A node's content-addressed store of blobs (layer archives as they were uploaded), named by the sha256 of their
@@ -25,6 +27,13 @@ public final class BlobStore {
 
     public BlobStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
+    }
+
+    /** Every blob's file, for a sweep to weigh; uploads in progress are not blobs yet. */
+    public List<Path> files() throws IOException {
+        try (Stream<Path> files = Files.list(root)) {
+            return files.filter(file -> file.getFileName().toString().startsWith("sha256-")).toList();
+        }
     }
 
     /** The blob's file, if this node has it. */

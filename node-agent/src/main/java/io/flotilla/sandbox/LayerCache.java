@@ -148,7 +148,8 @@ public final class LayerCache {
         return first == 0x1f && second == 0x8b;
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    /** Removes a directory and everything below it, even what is read-only; a missing one is fine. */
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

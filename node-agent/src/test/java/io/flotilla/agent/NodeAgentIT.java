@@ -37,6 +37,8 @@ class NodeAgentIT {
     private static final Path dataDir = createDataDir();
     private static final Sandbox sandbox = openSandbox();
     private static final OutputStore outputs = openOutputs();
+    private static final NodeFiles files = new NodeFiles(sandbox.layers().blobs(), outputs, new StorageSettings(
+            Duration.ofDays(1), 1L << 30, Duration.ofDays(1), 1L << 30, 0, Duration.ofMinutes(1)), dataDir);
 
     private static Path createDataDir() {
         try {
@@ -86,7 +88,7 @@ class NodeAgentIT {
     @Test
     void runsEachAttemptOfAShardAndReportsItsResultWithTheEndOfItsOutput() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-a", 1, sandbox, outputs,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-a", 1, sandbox, files,
                 scheduler.getRef(), null, new PeerHttp(null)));
         List<JobAttempt> attempts = List.of(new JobAttempt("r", 0, 1), new JobAttempt("r", 1, 1),
                 new JobAttempt("r", 2, 1), new JobAttempt("r", 3, 1));
@@ -113,7 +115,7 @@ class NodeAgentIT {
     void anAttemptsWholeOutputCanBeReadWhileItRunsAndIsKeptAfterItEnds() throws Exception {
         try (TcpGate gate = new TcpGate()) {
             TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-            ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-e", 1, sandbox, outputs,
+            ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-e", 1, sandbox, files,
                     scheduler.getRef(), "http://127.0.0.1:8600", new PeerHttp(null)));
             JobAttempt attempt = new JobAttempt("o", 0, 1);
             agent.tell(new NodeAgentProtocol.RunShard(5, List.of(attempt), List.of(ContainerSpec.builder("bash", "-c",
@@ -163,7 +165,7 @@ class NodeAgentIT {
     @Test
     void killingAnAttemptEndsItsProcessesAndItIsReportedCancelled() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-b", 2, sandbox, outputs,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-b", 2, sandbox, files,
                 scheduler.getRef(), null, new PeerHttp(null)));
         JobAttempt attempt = new JobAttempt("k", 0, 1);
         agent.tell(new NodeAgentProtocol.RunShard(2, List.of(attempt), List.of(
@@ -182,7 +184,7 @@ class NodeAgentIT {
     @Test
     void aSharedContainerRunsItsAttemptsOneAfterAnotherEachWithItsOwnCommandAndResult() throws Exception {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-c", 1, sandbox, outputs,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-c", 1, sandbox, files,
                 scheduler.getRef(), null, new PeerHttp(null)));
         Limits limits = Limits.DEFAULT.withOutputLimitBytes(1000);
         List<ContainerSpec> specs = List.of(
@@ -221,7 +223,7 @@ class NodeAgentIT {
     @Test
     void killingAnAttemptOfASharedContainerEndsTheContainerAndEveryAttemptInIt() {
         TestProbe<SchedulerProtocol.Command> scheduler = kit.createTestProbe();
-        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-d", 1, sandbox, outputs,
+        ActorRef<NodeAgentProtocol.Command> agent = kit.spawn(NodeAgent.create("node-d", 1, sandbox, files,
                 scheduler.getRef(), null, new PeerHttp(null)));
         List<JobAttempt> attempts = List.of(new JobAttempt("t", 0, 1), new JobAttempt("t", 1, 1));
         agent.tell(new NodeAgentProtocol.RunShard(4, attempts, List.of(

@@ -83,10 +83,13 @@ class SandboxContainmentIT {
     @Test
     void twoGigabytesOfStdoutAreTruncatedToTheOutputLimitWithoutTouchingTheHeap() throws Exception {
         long heapBefore = usedHeap();
+        long diskBefore = Files.getFileStore(box.dataDir).getUsableSpace();
         Limits limits = Limits.DEFAULT.withOutputLimitBytes(Limits.MIB);
         SandboxJob job = box.sandbox.start(ContainerSpec.builder("head", "-c", "2G", "/dev/zero").limits(limits).build());
         JobResult result = job.result().join();
         long heapAfter = usedHeap();
+        long diskTaken = diskBefore - Files.getFileStore(box.dataDir).getUsableSpace();
+        assertTrue(diskTaken < 256 * Limits.MIB, "the 2 GiB took " + diskTaken + " bytes of the node's disk");
         assertEquals(Outcome.EXITED, result.outcome(), result.toString());
         assertEquals(0, result.exitCode(), "the job was never blocked or broken: " + result);
         assertEquals(2L << 30, result.stdout().bytes());
