@@ -251,9 +251,8 @@ static void mask_proc(const struct child_plan *plan, int root_fd, const char *de
         long target = open_beneath(proc, PROC_MASKED_DIRS[i], O_PATH | O_DIRECTORY);
         if (target == -ENOENT) continue;
         check(plan, target, "cannot open /proc entry", PROC_MASKED_DIRS[i]);
-        const char *options[] = {"mode", "0555", "size", "4k", "nr_inodes", "16", NULL};
-        attach(plan, new_fs(plan, "tmpfs", options, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-               MOUNT_ATTR_NOEXEC, PROC_MASKED_DIRS[i]), target, PROC_MASKED_DIRS[i]);
+        attach(plan, bind_tree(plan, AT_FDCWD, plan->empty_dir, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+               MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0), target, PROC_MASKED_DIRS[i]);
     }
     for (int i = 0; PROC_READ_ONLY[i]; i++) {
         long target = open_beneath(proc, PROC_READ_ONLY[i], O_PATH);

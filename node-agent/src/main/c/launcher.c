@@ -142,7 +142,7 @@ static int pool_size;
 static int epoll_fd, signal_fd, host_netns_fd, devnull_fd, launcher_pidfd;
 static uid_t job_uid;
 static gid_t job_gid;
-static char new_root[PATH_MAX], scratch_dir[PATH_MAX], dev_template[PATH_MAX];
+static char new_root[PATH_MAX], scratch_dir[PATH_MAX], dev_template[PATH_MAX], empty_dir[PATH_MAX];
 enum { CHILD_STACK = 256 * 1024 };
 
 static void die(const char *what) {
@@ -645,6 +645,7 @@ static void start_job(uint64_t id, struct reader *r) {
     plan->new_root = new_root;
     plan->scratch_dir = scratch_dir;
     plan->dev_template = dev_template;
+    plan->empty_dir = empty_dir;
     plan->uid = job_uid;
     plan->gid = job_gid;
     plan->sync_fd = sync_pipe[0];
@@ -809,6 +810,7 @@ int main(int argc, char **argv) {
      * descriptor a child still needs before it executes its program can be given that number. */
     if (fcntl(SHARED_DIR_FD, F_GETFD) < 0 && open("/dev/null", O_RDONLY | O_CLOEXEC) != SHARED_DIR_FD)
         die("cannot reserve descriptor 3");
+    prepare_seccomp_filter();
     launcher_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
     if (launcher_pidfd < 0) die("pidfd_open");
     job_uid = (uid_t)strtoul(argv[2], NULL, 10);
@@ -817,12 +819,15 @@ int main(int argc, char **argv) {
     path_in(new_root, argv[1], "root");
     path_in(scratch_dir, argv[1], "scratch");
     path_in(dev_template, argv[1], "dev");
+    path_in(empty_dir, argv[1], "empty");
     make_dir(new_root);
     make_dir(scratch_dir);
     make_dir(dev_template);
+    make_dir(empty_dir);
     chmod(argv[1], 0755);
     chmod(new_root, 0755);
     chmod(scratch_dir, 0755);
+    chmod(empty_dir, 0555);
 
     /* A private mount namespace: the launcher's own mounts, and every job's, never reach the host. */
     if (unshare(CLONE_NEWNS) != 0) die("unshare(CLONE_NEWNS)");

@@ -39,6 +39,7 @@ struct child_plan {
     const char *new_root;    /* empty directory on the host where the job's root is assembled */
     const char *scratch_dir; /* empty directory on the host for overlay upper and work dirs */
     const char *dev_template;/* the launcher's prepared /dev, bound recursively into the job */
+    const char *empty_dir;   /* an empty read-only directory, bound over what /proc must hide */
     const char *tmpfs_size;  /* decimal bytes: the cap of each tmpfs the job can write (/tmp, /dev/shm, scratch) */
     const char *tmpfs_inodes;/* decimal: the most files in each of them */
     int writable;
@@ -56,7 +57,10 @@ struct child_plan {
 /* Runs in the cloned child. Never returns. Only raw system calls (see child.c). */
 int child_main(void *plan);
 
-/* Installs the job's seccomp filter. Returns 0, or -errno. */
+/* Builds the jobs' seccomp filter, once, before any job starts. */
+void prepare_seccomp_filter(void);
+
+/* Installs the prepared filter in the calling child. Returns 0, or -errno. */
 long install_seccomp_filter(void);
 
 /*

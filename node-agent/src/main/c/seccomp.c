@@ -24,7 +24,8 @@
  * killing the process.
  *
  * Every other allowed call's verdict depends on its number only, so the kernel's action cache (5.11+) lets it
- * through without running the filter; for older kernels the hottest calls come first. Each entry is guarded by
+ * through without running the filter. The launcher builds the program once (prepare_seccomp_filter), as sorted
+ * ranges of numbers, which keeps it short: each job's child only installs it. Each entry is guarded by
  * #ifdef so that the file compiles against old headers, and the calls numbered 424 and up, which have the same
  * number on every architecture, are given their numbers here when the headers are older than the call, so that
  * what a job may do does not depend on how old the build machine's headers were.
@@ -38,6 +39,7 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -139,7 +141,7 @@
 
 /* The calls allowed whatever their arguments. clone, clone3, socket and personality are checked apart. */
 static const int allowed[] = {
-    /* The hottest first: they decide how fast a job runs on a kernel without the action cache. */
+    /* In any order: the launcher sorts them into ranges. */
 #ifdef __NR_read
     __NR_read,
 #endif
@@ -1056,11 +1058,10 @@ static const unsigned personalities[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff}
 enum {
     ALLOWED_COUNT = sizeof allowed / sizeof allowed[0],
     PERSONALITY_COUNT = sizeof personalities / sizeof personalities[0],
-    /* A conditional jump reaches at most 255 instructions ahead, so the list is cut into runs that each end in
-       their own "allow". */
-    RUN = 255,
-    /* The architecture checks and the argument checks take fewer than 32 instructions besides personality's. */
-    MAX_FILTER = ALLOWED_COUNT + (ALLOWED_COUNT + RUN - 1) / RUN + PERSONALITY_COUNT + 32,
+    /* At worst every allowed call is a range of its own (two instructions), plus an "allow" every RUN of them (a
+       conditional jump reaches at most 255 instructions ahead), plus the checks before and after the list. */
+    RUN = 100,
+    MAX_FILTER = 2 * ALLOWED_COUNT + 3 * (ALLOWED_COUNT / RUN + 1) + PERSONALITY_COUNT + 40,
 };
 _Static_assert(MAX_FILTER <= BPF_MAXINSNS, "the seccomp filter is too long");
 
@@ -1076,8 +1077,16 @@ _Static_assert(MAX_FILTER <= BPF_MAXINSNS, "the seccomp filter is too long");
 /* If the number is nr, go on with the next instruction, else skip the next `skip`. */
 #define IF_NR(nr, skip) JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)(nr), 0, skip)
 
-long install_seccomp_filter(void) {
-    struct sock_filter filter[MAX_FILTER];
+/* The program, built once by the launcher and only read by each job's child, which installs it. */
+static struct sock_filter filter[MAX_FILTER];
+static struct sock_fprog program;
+
+static int by_number(const void *a, const void *b) {
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+void prepare_seccomp_filter(void) {
     unsigned n = 0;
     filter[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
     filter[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, FILTER_ARCH, 1, 0);
@@ -1112,24 +1121,41 @@ long install_seccomp_filter(void) {
     filter[n++] = DENY(EPERM);
     filter[n++] = RETURN(SECCOMP_RET_ALLOW);
 
-    /* The list, in runs: a match jumps to the "allow" at the end of its run, the last entry of a run that does not
-       match jumps over it to the next run. */
-    for (unsigned start = 0; start < ALLOWED_COUNT; start += RUN) {
-        unsigned length = ALLOWED_COUNT - start < RUN ? ALLOWED_COUNT - start : RUN;
-        for (unsigned i = 0; i < length; i++)
-            filter[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)allowed[start + i],
-                               (unsigned char)(length - 1 - i), i == length - 1 ? 1 : 0);
+    /* The list, sorted and merged into ranges of consecutive numbers, in ascending order: a number below a range
+       is on no range after it (refused), one above it goes on to the next. Short programs cost little to attach:
+       the kernel runs the filter for every system call number once, to fill its action cache. */
+    unsigned sorted[ALLOWED_COUNT];
+    for (unsigned i = 0; i < ALLOWED_COUNT; i++) sorted[i] = (unsigned)allowed[i];
+    qsort(sorted, ALLOWED_COUNT, sizeof sorted[0], by_number);
+    unsigned lows[ALLOWED_COUNT], highs[ALLOWED_COUNT], ranges = 0;
+    for (unsigned i = 0; i < ALLOWED_COUNT; i++) {
+        if (ranges > 0 && sorted[i] <= highs[ranges - 1] + 1) {
+            if (sorted[i] > highs[ranges - 1]) highs[ranges - 1] = sorted[i];
+        } else {
+            lows[ranges] = highs[ranges] = sorted[i];
+            ranges++;
+        }
+    }
+    for (unsigned start = 0; start < ranges; start += RUN) {
+        unsigned length = ranges - start < RUN ? ranges - start : RUN;
+        for (unsigned i = 0; i < length; i++) {
+            unsigned after = 2 * (length - 1 - i); /* instructions of the run's later ranges */
+            /* Below the range: on none after it, so refused (the run's deny, after its jump and allow). */
+            filter[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, lows[start + i], 0, (unsigned char)(after + 3));
+            /* Above it: the next range; within it: the run's allow. */
+            filter[n++] = JUMP(BPF_JMP | BPF_JGT | BPF_K, highs[start + i], 0, (unsigned char)(after + 1));
+        }
+        /* Past the run's last range: on to the next run. */
+        filter[n++] = JUMP(BPF_JMP | BPF_JA, 2, 0, 0);
         filter[n++] = RETURN(SECCOMP_RET_ALLOW);
+        filter[n++] = DENY(EPERM);
     }
     /* A number above every call on the list is newer than the list: ENOSYS, as from a kernel without it, so that
        libc falls back as it would there (runc does the same); a known call that is not on the list gets EPERM. */
-    unsigned newest = 0;
-    for (unsigned i = 0; i < ALLOWED_COUNT; i++)
-        if ((unsigned)allowed[i] > newest) newest = (unsigned)allowed[i];
-    filter[n++] = JUMP(BPF_JMP | BPF_JGT | BPF_K, newest, 0, 1);
     filter[n++] = DENY(ENOSYS);
-    filter[n++] = DENY(EPERM);
+    program = (struct sock_fprog){.len = (unsigned short)n, .filter = filter};
+}
 
-    struct sock_fprog program = {.len = (unsigned short)n, .filter = filter};
+long install_seccomp_filter(void) {
     return SYS3(__NR_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
 }
