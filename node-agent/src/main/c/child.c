@@ -238,30 +238,27 @@ static const char *const PROC_MASKED_DIRS[] = {"acpi", "asound", "scsi", NULL};
 /* ... and what they leave readable but never writable, whatever a job's credentials. */
 static const char *const PROC_READ_ONLY[] = {"sys", "sysrq-trigger", "bus", "fs", "irq", NULL};
 
+/* Mounts over /proc/NAME, when this kernel has it, a read-only bind of `src`, or of the entry itself when src is
+ * NULL (to make it read-only). */
+static void cover_proc_entry(const struct child_plan *plan, long proc, const char *name, const char *src,
+                             uint64_t attrs) {
+    long target = open_beneath(proc, name, O_PATH);
+    if (target == -ENOENT) return;
+    check(plan, target, "cannot open /proc entry", name);
+    long tree = src ? bind_tree(plan, AT_FDCWD, src, attrs, 0)
+                    : bind_tree(plan, proc, name, attrs, AT_SYMLINK_NOFOLLOW);
+    attach(plan, tree, target, name);
+}
+
 static void mask_proc(const struct child_plan *plan, int root_fd, const char *dest) {
+    const uint64_t hidden = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
     long proc = check(plan, open_in_root(root_fd, dest, O_PATH | O_DIRECTORY), "cannot open", dest);
-    for (int i = 0; PROC_MASKED_FILES[i]; i++) {
-        long target = open_beneath(proc, PROC_MASKED_FILES[i], O_PATH);
-        if (target == -ENOENT) continue;
-        check(plan, target, "cannot open /proc entry", PROC_MASKED_FILES[i]);
-        attach(plan, bind_tree(plan, AT_FDCWD, "/dev/null", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0),
-               target, PROC_MASKED_FILES[i]);
-    }
-    for (int i = 0; PROC_MASKED_DIRS[i]; i++) {
-        long target = open_beneath(proc, PROC_MASKED_DIRS[i], O_PATH | O_DIRECTORY);
-        if (target == -ENOENT) continue;
-        check(plan, target, "cannot open /proc entry", PROC_MASKED_DIRS[i]);
-        attach(plan, bind_tree(plan, AT_FDCWD, plan->empty_dir, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-               MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0), target, PROC_MASKED_DIRS[i]);
-    }
-    for (int i = 0; PROC_READ_ONLY[i]; i++) {
-        long target = open_beneath(proc, PROC_READ_ONLY[i], O_PATH);
-        if (target == -ENOENT) continue;
-        check(plan, target, "cannot open /proc entry", PROC_READ_ONLY[i]);
-        long tree = bind_tree(plan, proc, PROC_READ_ONLY[i], MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                              MOUNT_ATTR_NOEXEC, AT_SYMLINK_NOFOLLOW);
-        attach(plan, tree, target, PROC_READ_ONLY[i]);
-    }
+    /* /dev/null keeps working as a device over the masked files, so they read as empty rather than failing. */
+    for (int i = 0; PROC_MASKED_FILES[i]; i++)
+        cover_proc_entry(plan, proc, PROC_MASKED_FILES[i], "/dev/null", hidden & ~(uint64_t)MOUNT_ATTR_NODEV);
+    for (int i = 0; PROC_MASKED_DIRS[i]; i++)
+        cover_proc_entry(plan, proc, PROC_MASKED_DIRS[i], plan->empty_dir, hidden);
+    for (int i = 0; PROC_READ_ONLY[i]; i++) cover_proc_entry(plan, proc, PROC_READ_ONLY[i], NULL, hidden);
     close_fd(proc);
 }
 

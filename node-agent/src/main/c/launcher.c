@@ -90,8 +90,6 @@ enum field {
 enum watch { W_CONTROL = 0, W_SIGNAL = 1, W_STDOUT = 2, W_STDERR = 3, W_ERROR = 4 };
 
 enum { PUMP_CHUNK = 1 << 20, PUMP_BUDGET = 4 << 20, ERROR_MAX = 1024 };
-/* The cap of each writable tmpfs when a request names none. */
-#define DEFAULT_TMPFS_BYTES (1ULL << 30)
 
 struct stream {
     int pipe_fd; /* -1 once at EOF */
@@ -538,7 +536,7 @@ static void start_job(uint64_t id, struct reader *r) {
     char *next = arena;
     int argc = 0, envc = 0, net = NET_NONE;
     const char *stdin_path = NULL, *out_paths[2] = {NULL, NULL}, *shared_dir = NULL;
-    uint64_t tmpfs_bytes = DEFAULT_TMPFS_BYTES;
+    uint64_t tmpfs_bytes = 0; /* required: the node's configuration says how much, not this program */
     char *cgroups[MAX_CGROUPS];
     int cgroup_count = 0;
     uint64_t timeout_ms = 0;
