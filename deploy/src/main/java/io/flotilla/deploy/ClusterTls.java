@@ -2,18 +2,15 @@ package io.flotilla.deploy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.flotilla.sandbox.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -25,9 +22,6 @@ import javax.net.ssl.TrustManagerFactory;
  * check the nodes it fetches layers and output from.
  */
 final class ClusterTls {
-    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
-
     private final Path dir;
     private final String password;
 
@@ -50,12 +44,7 @@ final class ClusterTls {
                 throw new IllegalArgumentException("the TLS directory " + dir + " has no " + file
                         + ": make it with 'flotilla certs node'");
             }
-            Set<PosixFilePermission> open = EnumSet.copyOf(Files.getPosixFilePermissions(path));
-            open.retainAll(OTHERS);
-            if (!open.isEmpty()) {
-                throw new IllegalArgumentException(path + " is open to other users (mode " + PosixFilePermissions
-                        .toString(Files.getPosixFilePermissions(path)) + "): run chmod 600 " + path);
-            }
+            OwnerOnly.requireFile(path, "the TLS file");
         }
         return new ClusterTls(dir, Files.readString(dir.resolve(ClusterCertificates.STORE_PASSWORD)).trim());
     }

@@ -11,7 +11,7 @@ import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
 import io.flotilla.sandbox.LayerLimits;
-import io.flotilla.sandbox.PrivateDirectory;
+import io.flotilla.sandbox.OwnerOnly;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
 import io.flotilla.scheduler.Journal;
@@ -62,11 +62,11 @@ public final class FlotillaNode {
     public static FlotillaNode start(Config given, int slots) throws Exception {
         Optional<ClusterTls> tls = ClusterTls.from(given);
         Config config = tls.map(material -> material.arterySettings().withFallback(given)).orElse(given);
-        Path sandboxDir = PrivateDirectory.ensure(PrivateDirectory.ensure(
+        Path sandboxDir = OwnerOnly.directory(OwnerOnly.directory(
                 Path.of(config.getString("flotilla.data-dir"))).resolve("sandbox"));
         String journal = config.getString("flotilla.journal.url");
         if (journal.startsWith(H2_FILE)) { // its files hold every job's environment: no one else may read them
-            PrivateDirectory.ensure(Path.of(journal.substring(H2_FILE.length()).split(";", 2)[0]).getParent());
+            OwnerOnly.directory(Path.of(journal.substring(H2_FILE.length()).split(";", 2)[0]).getParent());
         }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("flotilla.cluster-name"),
                 config);

@@ -1,19 +1,16 @@
 package io.flotilla.http;
 
+import io.flotilla.sandbox.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The bearer tokens a node accepts, read from a file of lines {@code TOKEN USER ROLE[,host-network]} ({@code #}
@@ -22,8 +19,6 @@ import java.util.Set;
  * anyone who reads it is everyone in it. Tokens are compared in constant time.
  */
 final class Tokens {
-    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
     private static final String HOST_NETWORK = "host-network";
 
     private final Map<String, Caller> byToken;
@@ -37,12 +32,7 @@ final class Tokens {
      *                                  may read or write it
      */
     static Tokens read(Path file) throws IOException {
-        Set<PosixFilePermission> open = EnumSet.copyOf(Files.getPosixFilePermissions(file));
-        open.retainAll(OTHERS);
-        if (!open.isEmpty()) {
-            throw new IllegalArgumentException("the tokens file " + file + " is open to other users (mode "
-                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(file)) + "): run chmod 600 " + file);
-        }
+        OwnerOnly.requireFile(file, "the tokens file");
         Map<String, Caller> byToken = new HashMap<>();
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {

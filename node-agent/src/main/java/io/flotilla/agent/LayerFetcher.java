@@ -43,13 +43,16 @@ final class LayerFetcher {
     private final ConcurrentHashMap<String, CompletableFuture<Void>> downloads = new ConcurrentHashMap<>();
     private final PeerAgents peers;
     private final PeerHttp http;
+    private final NodeStore store;
 
     /**
      * @param searchFor how long to keep looking for a layer no node has yet: the cluster may still be telling this
      *                  node about its peers, or the client may still be uploading the layer
      */
-    LayerFetcher(LayerCache layers, ActorSystem<?> system, PeerAgents peers, PeerHttp http, Duration searchFor) {
+    LayerFetcher(LayerCache layers, NodeStore store, ActorSystem<?> system, PeerAgents peers, PeerHttp http,
+                 Duration searchFor) {
         this.layers = layers;
+        this.store = store;
         this.http = http;
         this.system = system;
         this.peers = peers;
@@ -160,7 +163,7 @@ final class LayerFetcher {
 
     private void download(String digest, String url) throws IOException, InterruptedException {
         try (InputStream body = http.get(url)) {
-            layers.blobs().put(body, digest);
+            store.putBlob(body, digest); // through the node's one door: checked against its disk like an upload
         }
     }
 }

@@ -76,7 +76,7 @@ public final class NodeAgent extends AbstractBehavior<Command> {
         this.blockingIo = context.getSystem().dispatchers().lookup(
                 DispatcherSelector.fromConfig("flotilla.blocking-io-dispatcher"));
         this.slots = new SlotQueue<>(slotCount, slotCount * settings.queueAheadPerSlot());
-        this.fetcher = new LayerFetcher(sandbox.layers(), context.getSystem(), peers, peerHttp,
+        this.fetcher = new LayerFetcher(sandbox.layers(), files, context.getSystem(), peers, peerHttp,
                 settings.layerSearch());
         this.files = files;
         this.copies = new OutputCopies(files, context.getSystem(), peers, peerHttp,

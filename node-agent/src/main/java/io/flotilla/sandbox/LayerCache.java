@@ -5,6 +5,9 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -92,18 +95,11 @@ public final class LayerCache {
         Path temp = Files.createTempDirectory(root, ".unpack-");
         try {
             MessageDigest sha256 = BlobStore.sha256();
-            long[] fileRead = {0};
-            try (InputStream raw = new DigestInputStream(new java.io.FilterInputStream(Files.newInputStream(file)) {
-                     @Override
-                     public int read(byte[] buffer, int offset, int length) throws IOException {
-                         int n = super.read(buffer, offset, length);
-                         fileRead[0] += Math.max(n, 0);
-                         return n;
-                     }
-                 }, sha256);
+            try (SeekableByteChannel archive = Files.newByteChannel(file);
+                 InputStream raw = new DigestInputStream(Channels.newInputStream(archive), sha256);
                  BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16)) {
                 InputStream tar = isGzip(buffered) ? new GZIPInputStream(buffered, 1 << 16) : buffered;
-                TarExtractor.extract(new BoundedLayerStream(tar, () -> fileRead[0], limits), temp,
+                TarExtractor.extract(new BoundedLayerStream(tar, () -> position(archive), limits), temp,
                         limits.maxEntries());
                 buffered.transferTo(java.io.OutputStream.nullOutputStream()); // the digest covers the whole file
             } catch (EOFException e) {
@@ -127,6 +123,15 @@ public final class LayerCache {
         } catch (IOException | RuntimeException e) {
             deleteTree(temp);
             throw e;
+        }
+    }
+
+    /** How far into the archive file reading has got. */
+    private static long position(SeekableByteChannel archive) {
+        try {
+            return archive.position();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

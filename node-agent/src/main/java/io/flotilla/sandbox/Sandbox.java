@@ -65,7 +65,7 @@ public final class Sandbox implements AutoCloseable {
     /** Prepares the base, the layer cache and the cgroups, and starts the launcher. */
     public static Sandbox open(SandboxConfig config) throws IOException {
         String name = ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
-        PrivateDirectory.ensure(config.dataDir());
+        OwnerOnly.directory(config.dataDir());
         Path runDir = config.dataDir().resolve("run");
         removeStaleInstances(runDir);
         Path instanceDir = Files.createDirectories(runDir.resolve(name));
