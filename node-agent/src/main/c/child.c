@@ -24,7 +24,8 @@
  *   4. the hostname;
  *   5. drop every capability from the bounding set, become the job's uid/gid (which clears the rest);
  *   6. die with the launcher again (the uid change cleared the death signal), and make sure it is still alive;
- *   7. no_new_privs, the working directory, the shared directory as fd 3, seccomp, execve.
+ *   7. no_new_privs, the working directory, the shared directory as fd 3, seccomp, then execute flotilla-init,
+ *      which starts the job as its child (see init/init.c).
  */
 #define _GNU_SOURCE
 #include "launcher.h"
@@ -381,36 +382,14 @@ static void default_signals(const struct child_plan *plan) {
     check(plan, SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none), "cannot unblock signals", NULL);
 }
 
-static const char *env_value(char *const envp[], const char *name) {
-    size_t len = strlen(name);
-    for (int i = 0; envp[i]; i++) {
-        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=') return envp[i] + len + 1;
-    }
-    return NULL;
-}
-
-/* Searches PATH like execvp(). ENOENT is reported only if no candidate failed for a better reason. */
-static void exec_program(const struct child_plan *plan) {
-    const char *program = plan->argv[0];
-    if (strchr(program, '/')) {
-        fail(plan, "cannot execute", program, SYS3(__NR_execve, program, plan->argv, plan->envp));
-    }
-    const char *path = env_value(plan->envp, "PATH");
-    if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
-    long saved = -ENOENT;
-    char candidate[PATH_BUF];
-    while (*path) {
-        size_t n = 0;
-        for (; *path && *path != ':' && n < PATH_BUF - 2; path++) candidate[n++] = *path;
-        if (*path == ':') path++;
-        if (n == 0) candidate[n++] = '.';
-        candidate[n++] = '/';
-        candidate[n] = '\0';
-        strncat(candidate, program, PATH_BUF - n - 1);
-        long rc = SYS3(__NR_execve, candidate, plan->argv, plan->envp);
-        if (rc != -ENOENT && rc != -ENOTDIR) saved = rc;
-    }
-    fail(plan, saved == -ENOENT ? "program not found:" : "cannot execute", program, saved);
+/*
+ * The job runs under flotilla-init (init/init.c), pid 1 of the container, which executes the program itself: the
+ * launcher's failure pipe becomes its STATUS_FD, where it reports how the job ended, or why it could not start.
+ */
+static void exec_init(const struct child_plan *plan) {
+    check(plan, SYS3(__NR_dup3, plan->error_fd, INIT_STATUS_FD, 0), "cannot pass the status pipe", NULL);
+    fail(plan, "cannot execute the container's init for", plan->argv[1],
+         SYS5(__NR_execveat, plan->init_fd, "", plan->argv, plan->envp, AT_EMPTY_PATH));
 }
 
 int child_main(void *arg) {
@@ -437,6 +416,6 @@ int child_main(void *arg) {
     if (plan->shared_dir_fd >= 0)
         check(plan, SYS3(__NR_dup3, plan->shared_dir_fd, SHARED_DIR_FD, 0), "cannot pass the shared directory", NULL);
     check(plan, install_seccomp_filter(), "cannot install seccomp filter", NULL);
-    exec_program(plan);
+    exec_init(plan);
     return 127;
 }

@@ -6,11 +6,14 @@
  * clone()s each job straight into its namespaces and reports back. Many jobs are in flight at once; one thread,
  * one epoll loop.
  *
- * Usage: flotilla-launcher STATE_DIR UID GID   (run as root; STATE_DIR is private to this launcher)
+ * Usage: flotilla-launcher STATE_DIR UID GID INIT   (run as root; STATE_DIR is private to this launcher; INIT is
+ *        the static flotilla-init program, init/init.c)
  *
  * Guarantees, for every job:
- *   - It is pid 1 of a new pid namespace, and has its own user, mount, ipc, uts and cgroup namespaces. When it
- *     exits, or is killed, the kernel kills every process it started, daemons and setsid() ones included.
+ *   - It has a new pid namespace, whose pid 1 is flotilla-init: init runs the job as its child (so the job's
+ *     signals to itself work as anywhere else), passes signals on to it, reaps orphans and reports the job's own
+ *     exit status or signal. The job has its own user, mount, ipc, uts and cgroup namespaces. When it exits, or
+ *     init is killed, the kernel kills every process it started, daemons and setsid() ones included.
  *   - Its network is either a namespace from a pool (one per concurrent job, reused only after the job that held
  *     it is reaped) with no interfaces up ("none") or only loopback up ("loopback"), or the host's ("host").
  *   - Its root is a fresh tmpfs holding exactly the mounts in its plan: read-only, nosuid, nodev binds of host
@@ -137,7 +140,7 @@ static struct job *jobs;
 static int job_capacity;
 static struct netns *pool;
 static int pool_size;
-static int epoll_fd, signal_fd, host_netns_fd, devnull_fd, launcher_pidfd;
+static int epoll_fd, signal_fd, host_netns_fd, devnull_fd, launcher_pidfd, init_fd;
 static uid_t job_uid;
 static gid_t job_gid;
 static char new_root[PATH_MAX], scratch_dir[PATH_MAX], dev_template[PATH_MAX], empty_dir[PATH_MAX];
@@ -326,19 +329,30 @@ static void release(struct job *job) {
     job->in_use = 0;
 }
 
+/*
+ * What the job's failure pipe says: a record "errno > 0, description" from the child or from init when the program
+ * could not start, or "0, wait status" from init when the job ended (init/init.c). Returns the errno, or 0.
+ */
+static int failure_errno(const struct job *job) {
+    int err;
+    memcpy(&err, job->error, sizeof err);
+    return err;
+}
+
+/* Reports the job once it is reaped and every pipe is at EOF; its status is the one init reported, if it did. */
 static void finish_if_done(struct job *job) {
     if (!job->reaped || job->out[0].pipe_fd >= 0 || job->out[1].pipe_fd >= 0 || job->error_fd >= 0) return;
     int status = job->status;
     if (job->launch_error[0]) {
         send_finished(job, OUT_LAUNCH_ERROR, 0, job->launch_error);
-    } else if (job->error_len >= sizeof(int)) {
-        int err;
-        memcpy(&err, job->error, sizeof err);
+    } else if (job->error_len >= sizeof(int) && failure_errno(job) != 0) {
+        int err = failure_errno(job);
         char message[ERROR_MAX + 128];
         snprintf(message, sizeof message, "%.*s: %s", (int)(job->error_len - sizeof err), job->error + sizeof err,
                  strerror(err));
         send_finished(job, OUT_LAUNCH_ERROR, err, message);
     } else {
+        if (job->error_len >= 2 * sizeof(int)) memcpy(&status, job->error + sizeof(int), sizeof status);
         enum outcome outcome = job->timed_out ? OUT_TIMED_OUT
                                : job->cancelled ? OUT_CANCELLED
                                : WIFSIGNALED(status) ? OUT_SIGNALED
@@ -556,7 +570,7 @@ static void start_job(uint64_t id, struct reader *r) {
         next += len + 1;
         r->p += len;
         switch (tag) {
-        case F_ARG: if (argc < MAX_ARGS) plan->argv[argc++] = value; else bad = 1; break;
+        case F_ARG: if (argc < MAX_ARGS) plan->argv[1 + argc++] = value; else bad = 1; break;
         case F_ENV: if (envc < MAX_ENV) plan->envp[envc++] = value; else bad = 1; break;
         case F_WORKDIR: plan->workdir = value; break;
         case F_HOSTNAME: plan->hostname = value; break;
@@ -585,7 +599,8 @@ static void start_job(uint64_t id, struct reader *r) {
         default: bad = 1;
         }
     }
-    plan->argv[argc] = NULL;
+    plan->argv[0] = "flotilla-init";
+    plan->argv[1 + argc] = NULL;
     plan->envp[envc] = NULL;
     if (bad || argc == 0 || !out_paths[0] || !out_paths[1] || net > NET_HOST || tmpfs_bytes < 4096) {
         errno = EINVAL;
@@ -649,6 +664,7 @@ static void start_job(uint64_t id, struct reader *r) {
     plan->sync_fd = sync_pipe[0];
     plan->launcher_pidfd = launcher_pidfd;
     plan->shared_dir_fd = shared_fd;
+    plan->init_fd = init_fd;
     plan->error_fd = error_pipe[1];
     plan->stdin_fd = stdin_fd;
     plan->stdout_fd = child_ends[0];
@@ -796,18 +812,21 @@ static void build_dev_template(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: flotilla-launcher STATE_DIR UID GID\n");
+    if (argc != 5) {
+        fprintf(stderr, "usage: flotilla-launcher STATE_DIR UID GID INIT\n");
         return 2;
     }
     if (geteuid() != 0) {
         fprintf(stderr, "flotilla-launcher: must run as root to create namespaces, cgroups and uid maps\n");
         return 2;
     }
-    /* Descriptor 3 is where a job gets its shared directory (SHARED_DIR_FD): holding it here for good means no
-     * descriptor a child still needs before it executes its program can be given that number. */
-    if (fcntl(SHARED_DIR_FD, F_GETFD) < 0 && open("/dev/null", O_RDONLY | O_CLOEXEC) != SHARED_DIR_FD)
-        die("cannot reserve descriptor 3");
+    /* Descriptors 3 and 4 are where a job's program gets its shared directory (SHARED_DIR_FD) and init its status
+     * pipe (INIT_STATUS_FD): holding them here for good means no descriptor a child still needs before it executes
+     * init can be given those numbers. */
+    for (int fd = SHARED_DIR_FD; fd <= INIT_STATUS_FD; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDONLY | O_CLOEXEC) != fd) die("cannot reserve descriptors 3 and 4");
+    init_fd = open(argv[4], O_PATH | O_CLOEXEC);
+    if (init_fd < 0) die(argv[4]);
     prepare_seccomp_filter();
     launcher_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
     if (launcher_pidfd < 0) die("pidfd_open");

@@ -1,6 +1,6 @@
 /*
  * shard-runner: runs the jobs of one shard one after another inside a single container ("per-shard isolation").
- * The launcher starts it as the container's pid 1; it is linked statically, so it needs nothing from the
+ * The launcher starts it as the container's job, under flotilla-init; it is linked statically, so it needs nothing from the
  * container's root filesystem.
  *
  * Usage: shard-runner   (with the exchange directory open as descriptor 3)
@@ -24,7 +24,7 @@
  *     groups share the container with the later jobs and end with the container: that is what sharing means.
  *   - No job can reach the exchange directory, so none can swap the files the node agent reads there for links to
  *     the host's files: the descriptor is close-on-exec, the directory has no path in the container, and this
- *     process is not dumpable, so jobs (which run as the same user) cannot reach it through /proc/1/fd or ptrace.
+ *     process is not dumpable, so jobs (which run as the same user) cannot reach it through /proc/PID/fd or ptrace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -236,7 +236,7 @@ static void run_job(int index, const struct job *job, int sigchld_fd) {
         pid_t gone;
         struct rusage ru;
         int st;
-        while ((gone = wait4(-1, &st, WNOHANG, &ru)) > 0) { /* pid 1 reaps every orphan of the container */
+        while ((gone = wait4(-1, &st, WNOHANG, &ru)) > 0) { /* its own jobs only: init reaps the orphans */
             if (gone == pid) {
                 status = st;
                 usage = ru;

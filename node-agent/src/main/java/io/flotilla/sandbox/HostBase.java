@@ -8,14 +8,19 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * The default base of every job's root: the host's {@code /usr}, {@code /bin}, {@code /lib*} and {@code /sbin}
  * (as symlinks where the host has merged /usr), and a copy of the parts of {@code /etc} that programs need to
- * run. Secrets such as {@code /etc/shadow} and host-specific configuration never enter a container.
+ * run. Secrets such as {@code /etc/shadow} and host-specific configuration never enter a container. So that jobs
+ * behave as on a developer's machine, the copy also has a {@code passwd} and {@code group} entry for the jobs' user
+ * when the host has none, the default hostname in {@code hosts}, and a {@code machine-id} (D-Bus and systemd's
+ * libraries refuse to start without one), made afresh for each sandbox.
  */
 final class HostBase {
     private static final List<String> ROOT_DIRS = List.of("usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin");
@@ -38,8 +43,12 @@ final class HostBase {
         return steps;
     }
 
-    /** Reads the host's root and copies its /etc essentials into {@code etcCopy}, which must not exist yet. */
-    static HostBase prepare(Path hostRoot, Path etcCopy) throws IOException {
+    /**
+     * Reads the host's root and copies its /etc essentials into {@code etcCopy}, which must not exist yet.
+     *
+     * @param uid the jobs' user, and {@code gid} their group
+     */
+    static HostBase prepare(Path hostRoot, Path etcCopy, int uid, int gid) throws IOException {
         List<MountPlan.Step> steps = new ArrayList<>();
         for (String name : ROOT_DIRS) {
             Path path = hostRoot.resolve(name);
@@ -50,6 +59,7 @@ final class HostBase {
             }
         }
         copyEtc(hostRoot.resolve("etc"), etcCopy);
+        addJobIdentity(etcCopy, uid, gid);
         steps.add(new MountPlan.Step(MountPlan.Kind.BIND_READ_ONLY, etcCopy.toString(), "/etc"));
         return new HostBase(steps);
     }
@@ -65,6 +75,30 @@ final class HostBase {
             }
         }
         Files.writeString(copy.resolve("hostname"), "flotilla\n");
+    }
+
+    private static void addJobIdentity(Path etc, int uid, int gid) throws IOException {
+        appendUnlessListed(etc.resolve("passwd"), uid, "flotilla:x:" + uid + ":" + gid + ":Flotilla job:"
+                + JobEnvironment.HOME + ":/bin/sh");
+        appendUnlessListed(etc.resolve("group"), gid, "flotilla:x:" + gid + ":");
+        Path hosts = etc.resolve("hosts");
+        String known = Files.exists(hosts) ? Files.readString(hosts) : "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
+        Files.writeString(hosts, known + (known.endsWith("\n") || known.isEmpty() ? "" : "\n") + "127.0.1.1\tflotilla\n");
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        Files.writeString(etc.resolve("machine-id"), HexFormat.of().formatHex(id) + "\n");
+    }
+
+    /** Appends {@code entry} to a passwd-style file unless a line already has {@code id} as its third field. */
+    private static void appendUnlessListed(Path file, int id, String entry) throws IOException {
+        List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
+        boolean listed = lines.stream().map(line -> line.split(":", -1))
+                .anyMatch(fields -> fields.length > 2 && fields[2].equals(Integer.toString(id)));
+        if (!listed) {
+            List<String> all = new ArrayList<>(lines);
+            all.add(entry);
+            Files.write(file, all);
+        }
     }
 
     /** Copies files, directories and symlinks (as links); skips what this user may not read. */

@@ -16,7 +16,7 @@ final class JobRequests {
         Limits limits = spec.limits();
         StartRequest request = new StartRequest(job.id());
         spec.command().forEach(request::arg);
-        spec.env().forEach(request::env);
+        JobEnvironment.of(spec).forEach(request::env);
         request.workdir(spec.workdir())
                 .hostname(spec.hostname())
                 .stdout(job.output().stdout())

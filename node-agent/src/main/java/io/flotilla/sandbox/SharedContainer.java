@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -88,8 +89,9 @@ public final class SharedContainer {
             field(out, Long.toString(limits.outputLimitBytes()));
             field(out, Integer.toString(spec.command().size()));
             spec.command().forEach(arg -> field(out, arg));
-            field(out, Integer.toString(spec.env().size()));
-            spec.env().forEach((name, value) -> field(out, name + "=" + value));
+            Map<String, String> env = JobEnvironment.of(spec);
+            field(out, Integer.toString(env.size()));
+            env.forEach((name, value) -> field(out, name + "=" + value));
         }
         return out.toByteArray();
     }

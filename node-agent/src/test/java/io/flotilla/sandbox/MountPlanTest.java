@@ -37,7 +37,7 @@ class MountPlanTest {
         Files.writeString(hostRoot.resolve("etc/shadow"), "root:secret\n");
         Files.writeString(hostRoot.resolve("etc/ssl/certs/ca.pem"), "cert\n");
         Files.createSymbolicLink(hostRoot.resolve("etc/localtime"), Path.of("/usr/share/zoneinfo/UTC"));
-        base = HostBase.prepare(hostRoot, temp.resolve("etc-copy"));
+        base = HostBase.prepare(hostRoot, temp.resolve("etc-copy"), 4242, 4343);
     }
 
     @Test
@@ -48,7 +48,11 @@ class MountPlanTest {
                 new Step(Kind.BIND_READ_ONLY, hostRoot.resolve("lib64").toString(), "/lib64"),
                 new Step(Kind.BIND_READ_ONLY, temp.resolve("etc-copy").toString(), "/etc")), base.steps());
         Path etc = temp.resolve("etc-copy");
-        assertEquals("root:x:0:0::/root:/bin/sh\n", Files.readString(etc.resolve("passwd")));
+        assertEquals("root:x:0:0::/root:/bin/sh\nflotilla:x:4242:4343:Flotilla job:/tmp/home:/bin/sh\n",
+                Files.readString(etc.resolve("passwd")), "the jobs' user gets an entry when the host has none");
+        assertEquals("flotilla:x:4343:\n", Files.readString(etc.resolve("group")));
+        assertTrue(Files.readString(etc.resolve("hosts")).contains("127.0.1.1\tflotilla\n"));
+        assertTrue(Files.readString(etc.resolve("machine-id")).matches("[0-9a-f]{32}\n"));
         assertEquals("cert\n", Files.readString(etc.resolve("ssl/certs/ca.pem")));
         assertEquals("/usr/share/zoneinfo/UTC", Files.readSymbolicLink(etc.resolve("localtime")).toString());
         assertFalse(Files.exists(etc.resolve("shadow")), "secrets never enter a container");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.JobResult.Outcome;
+import io.flotilla.protocol.job.Limits;
 import io.flotilla.protocol.job.NetworkMode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,17 +28,74 @@ class SandboxIsolationIT {
     static final TestSandbox box = TestSandbox.perClass();
 
     @Test
-    void theJobIsPidOne() throws Exception {
-        TestSandbox.Ran ran = box.sh("echo $$");
-        assertEquals("1\n", ran.stdout(), ran.toString());
+    void psShowsOnlyTheContainersInitAndTheJobsOwnProcesses() throws Exception {
+        TestSandbox.Ran ran = box.sh("sleep 30 & ps -e -o pid=,comm=");
+        List<String> lines = ran.stdout().lines().map(String::trim).toList();
+        assertEquals(List.of("flotilla-init", "sh", "sleep", "ps"),
+                lines.stream().map(l -> l.split("\\s+")[1]).toList(), ran.toString());
+        assertEquals(List.of("1", "2"), lines.subList(0, 2).stream().map(l -> l.split("\\s+")[0]).toList());
     }
 
     @Test
-    void psShowsOnlyTheJobsOwnProcesses() throws Exception {
-        TestSandbox.Ran ran = box.sh("sleep 30 & ps -e -o pid=,comm=");
-        List<String> lines = ran.stdout().lines().map(String::trim).toList();
-        assertEquals(List.of("sh", "sleep", "ps"), lines.stream().map(l -> l.split("\\s+")[1]).toList(), ran.toString());
-        assertEquals("1", lines.get(0).split("\\s+")[0]);
+    void theContainerLooksLikeALogin() throws Exception {
+        TestSandbox.Ran ran = box.sh("id -un; echo $HOME $TMPDIR; touch $HOME/x && echo home writable; "
+                + "cat /etc/machine-id | wc -c; getent hosts flotilla | cut -f1 -d' '");
+        assertEquals(0, ran.result().exitCode(), ran.toString());
+        List<String> lines = ran.stdout().lines().toList();
+        assertTrue(List.of("nobody", "flotilla").contains(lines.get(0)), ran.toString());
+        assertEquals(List.of("/tmp/home /tmp", "home writable", "33", "127.0.1.1"), lines.subList(1, 5));
+    }
+
+    @Test
+    void aJobThatAbortsIsReportedAsSignalSix() throws Exception {
+        TestSandbox.Ran ran = box.run(ContainerSpec.builder("python3", "-c", "import os; os.abort()").build());
+        assertEquals(Outcome.SIGNALED, ran.result().outcome(), ran.toString());
+        assertEquals(6, ran.result().signal(), ran.toString());
+    }
+
+    @Test
+    void aJobThatSignalsItselfEndsByThatSignal() throws Exception {
+        TestSandbox.Ran ran = box.sh("kill -TERM $$; sleep 5; echo still here");
+        assertEquals(Outcome.SIGNALED, ran.result().outcome(), ran.toString());
+        assertEquals(15, ran.result().signal(), ran.toString());
+        assertEquals("", ran.stdout());
+    }
+
+    @Test
+    void anExitStatusIsTheJobsOwn() throws Exception {
+        TestSandbox.Ran ran = box.sh("exit 134");
+        assertEquals(Outcome.EXITED, ran.result().outcome(), ran.toString());
+        assertEquals(134, ran.result().exitCode(), ran.toString());
+    }
+
+    @Test
+    void orphansAreReapedWhileTheJobRuns() throws Exception {
+        // The grandchild is orphaned at once and exits 0.2 s later; the job itself never waits for it.
+        String script = """
+                import os, time
+                if os.fork() == 0:
+                    if os.fork() == 0:
+                        time.sleep(0.2)
+                    os._exit(0)
+                os.wait()
+                time.sleep(1.5)
+                states = [open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()[0]
+                          for p in os.listdir("/proc") if p.isdigit()]
+                print("zombies", states.count("Z"))
+                """;
+        TestSandbox.Ran ran = box.run(ContainerSpec.builder("python3", "-c", script).build());
+        assertEquals("zombies 0\n", ran.stdout(), ran.toString());
+    }
+
+    @Test
+    void signalsToTheContainerReachTheJob() throws Exception {
+        // The job traps SIGTERM; the launcher's timeout sends it to pid 1 and every process, and init passes it on.
+        TestSandbox.Ran ran = box.run(ContainerSpec.builder("sh", "-c",
+                        "trap 'echo got TERM; exit 3' TERM; echo ready; while :; do sleep 0.05; done")
+                .limits(Limits.DEFAULT.withTimeout(Duration.ofMillis(700)))
+                .build());
+        assertEquals(Outcome.TIMED_OUT, ran.result().outcome(), ran.toString());
+        assertEquals("ready\ngot TERM\n", ran.stdout(), ran.toString());
     }
 
     @Test
@@ -79,10 +138,12 @@ class SandboxIsolationIT {
     }
 
     @Test
-    void theEnvironmentIsOnlyWhatTheSpecSays() throws Exception {
+    void theEnvironmentIsTheSpecsWithAHomeAndATmpdir() throws Exception {
         TestSandbox.Ran ran = box.run(ContainerSpec.builder("/usr/bin/env").env("ANSWER", "42").build());
-        assertEquals(List.of("ANSWER=42", "PATH=" + ContainerSpec.DEFAULT_PATH),
+        assertEquals(List.of("ANSWER=42", "HOME=/tmp/home", "PATH=" + ContainerSpec.DEFAULT_PATH, "TMPDIR=/tmp"),
                 ran.stdout().lines().sorted().toList(), ran.toString());
+        TestSandbox.Ran own = box.run(ContainerSpec.builder("/usr/bin/env").env("HOME", "/").build());
+        assertTrue(own.stdout().lines().anyMatch("HOME=/"::equals), "a spec's own HOME wins: " + own);
     }
 
     @Test

@@ -42,7 +42,7 @@ class SandboxSoakIT {
             for (SandboxJob job : jobs) {
                 JobResult result = job.result().join();
                 assertTrue(result.succeeded(), result.toString());
-                assertEquals("1\n", job.output().stdoutText());
+                assertEquals("2\n", job.output().stdoutText(), "the job is init's child, in its own pid namespace");
             }
             assertEquals(launcher, box.sandbox.launcherPid().orElseThrow(), "one launcher served every job");
             assertEquals(mountsBefore, mountCount(launcher), "no mount leaked into the launcher's namespace");
