@@ -24,8 +24,9 @@
  *   4. the hostname;
  *   5. drop every capability from the bounding set, become the job's uid/gid (which clears the rest);
  *   6. die with the launcher again (the uid change cleared the death signal), and make sure it is still alive;
- *   7. no_new_privs, the working directory, the shared directory as fd 3, seccomp, then execute flotilla-init,
- *      which starts the job as its child (see init/init.c).
+ *   7. no_new_privs, the working directory, the shared directory as fd 3, seccomp;
+ *   8. become the container's init: clone the job's own process, which executes the program, then pass signals on
+ *      to it, reap orphans, and report the job's wait status once it ends (see run_init()).
  */
 #define _GNU_SOURCE
 #include "launcher.h"
@@ -44,6 +45,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -382,14 +384,92 @@ static void default_signals(const struct child_plan *plan) {
     check(plan, SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none), "cannot unblock signals", NULL);
 }
 
+static const char *env_value(char *const envp[], const char *name) {
+    size_t len = strlen(name);
+    for (int i = 0; envp[i]; i++) {
+        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=') return envp[i] + len + 1;
+    }
+    return NULL;
+}
+
+/* Searches PATH like execvp(). ENOENT is reported only if no candidate failed for a better reason. */
+static void exec_program(const struct child_plan *plan) {
+    const char *program = plan->argv[0];
+    if (strchr(program, '/')) {
+        fail(plan, "cannot execute", program, SYS3(__NR_execve, program, plan->argv, plan->envp));
+    }
+    const char *path = env_value(plan->envp, "PATH");
+    if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+    long saved = -ENOENT;
+    char candidate[PATH_BUF];
+    while (*path) {
+        size_t n = 0;
+        for (; *path && *path != ':' && n < PATH_BUF - 2; path++) candidate[n++] = *path;
+        if (*path == ':') path++;
+        if (n == 0) candidate[n++] = '.';
+        candidate[n++] = '/';
+        candidate[n] = '\0';
+        strncat(candidate, program, PATH_BUF - n - 1);
+        long rc = SYS3(__NR_execve, candidate, plan->argv, plan->envp);
+        if (rc != -ENOENT && rc != -ENOTDIR) saved = rc;
+    }
+    fail(plan, saved == -ENOENT ? "program not found:" : "cannot execute", program, saved);
+}
+
+/* ---------- the container's init ---------- */
+
+/* The job's own process, pid 2: it starts with no signal blocked, in a session of its own. */
+static int job_main(void *arg) {
+    const struct child_plan *plan = arg;
+    uint64_t none = 0;
+    check(plan, SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none), "cannot unblock signals", NULL);
+    check(plan, SYS0(__NR_setsid), "cannot start a session", NULL);
+    exec_program(plan);
+    return 127;
+}
+
 /*
- * The job runs under flotilla-init (init/init.c), pid 1 of the container, which executes the program itself: the
- * launcher's failure pipe becomes its STATUS_FD, where it reports how the job ended, or why it could not start.
+ * pid 1 of the container, as tini, `docker --init` and Bazel's linux-sandbox-pid1 are. The kernel drops a signal
+ * that pid 1 of a pid namespace sends itself, or gets from inside its namespace, unless it has a handler: a job run
+ * as pid 1 could not abort() (it died of the SIGSEGV that followed) and its `kill -TERM $$` did nothing. So the job
+ * runs as this process's child, where signals mean what they mean anywhere else, and this process:
+ *   - blocks every signal (blocked signals are never dropped, not even for pid 1) and waits for them;
+ *   - passes each one that can be caught (a timeout's SIGTERM, SIGINT, SIGHUP, SIGUSR1...) on to the job;
+ *   - reaps every orphan, so none stays a zombie;
+ *   - when the job ends, writes "0, wait status" on the failure pipe and exits; the kernel then kills whatever is
+ *     left in the namespace, and the launcher reports the job's own status.
+ * It stays in the launcher's memory (a clone with CLONE_VM and CLONE_VFORK, so no page tables are copied and no
+ * second program is executed) and keeps to the rules of this file. Jobs run as the same user, but cannot reach it:
+ * the uid change made this memory non-dumpable (and it is made so again here), so /proc/1/fd, /proc/1/mem and ptrace
+ * are refused, and the failure pipe is close-on-exec in the job.
  */
-static void exec_init(const struct child_plan *plan) {
-    check(plan, SYS3(__NR_dup3, plan->error_fd, INIT_STATUS_FD, 0), "cannot pass the status pipe", NULL);
-    fail(plan, "cannot execute the container's init for", plan->argv[1],
-         SYS5(__NR_execveat, plan->init_fd, "", plan->argv, plan->envp, AT_EMPTY_PATH));
+static void run_init(const struct child_plan *plan) {
+    SYS2(__NR_prctl, PR_SET_NAME, "flotilla-init");
+    check(plan, SYS2(__NR_prctl, PR_SET_DUMPABLE, 0), "cannot make init non-dumpable", NULL);
+    uint64_t all = ~(uint64_t)0;
+    check(plan, SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof all), "cannot block signals", NULL);
+    const char *home = env_value(plan->envp, "HOME");
+    if (home) SYS3(__NR_mkdirat, AT_FDCWD, home, 0700); /* best effort: one that exists or cannot be made is the job's */
+    /* glibc's clone() is a few instructions around the system call; it touches no thread state in the child. */
+    long job = clone(job_main, plan->job_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)plan);
+    if (job < 0) fail(plan, "cannot start the job's process", NULL, -EAGAIN);
+    for (;;) {
+        siginfo_t info;
+        long sig = SYS4(__NR_rt_sigtimedwait, &all, &info, NULL, sizeof all);
+        if (sig <= 0) continue;
+        if (sig != SIGCHLD) {
+            SYS2(__NR_kill, job, sig);
+            continue;
+        }
+        int status;
+        long pid;
+        while ((pid = SYS4(__NR_wait4, -1, &status, WNOHANG, NULL)) > 0) {
+            if (pid != job) continue;
+            int report[2] = {0, status};
+            SYS3(__NR_write, plan->error_fd, report, sizeof report);
+            child_exit(0);
+        }
+    }
 }
 
 int child_main(void *arg) {
@@ -416,6 +496,6 @@ int child_main(void *arg) {
     if (plan->shared_dir_fd >= 0)
         check(plan, SYS3(__NR_dup3, plan->shared_dir_fd, SHARED_DIR_FD, 0), "cannot pass the shared directory", NULL);
     check(plan, install_seccomp_filter(), "cannot install seccomp filter", NULL);
-    exec_init(plan);
+    run_init(plan);
     return 127;
 }

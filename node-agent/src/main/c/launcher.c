@@ -6,14 +6,14 @@
  * clone()s each job straight into its namespaces and reports back. Many jobs are in flight at once; one thread,
  * one epoll loop.
  *
- * Usage: flotilla-launcher STATE_DIR UID GID INIT   (run as root; STATE_DIR is private to this launcher; INIT is
- *        the static flotilla-init program, init/init.c)
+ * Usage: flotilla-launcher STATE_DIR UID GID   (run as root; STATE_DIR is private to this launcher)
  *
  * Guarantees, for every job:
- *   - It has a new pid namespace, whose pid 1 is flotilla-init: init runs the job as its child (so the job's
- *     signals to itself work as anywhere else), passes signals on to it, reaps orphans and reports the job's own
- *     exit status or signal. The job has its own user, mount, ipc, uts and cgroup namespaces. When it exits, or
- *     init is killed, the kernel kills every process it started, daemons and setsid() ones included.
+ *   - It runs in a new pid namespace under a small init (see child.c): pid 1 starts the job as its child, passes
+ *     signals on to it, reaps orphans, and reports the job's own exit status or signal, so that a job's signals to
+ *     itself (abort(), kill -TERM $$) work as anywhere else. It has its own user, mount, ipc, uts and cgroup
+ *     namespaces. When it exits, or init is killed, the kernel kills every process it started, daemons and
+ *     setsid() ones included.
  *   - Its network is either a namespace from a pool (one per concurrent job, reused only after the job that held
  *     it is reaped) with no interfaces up ("none") or only loopback up ("loopback"), or the host's ("host").
  *   - Its root is a fresh tmpfs holding exactly the mounts in its plan: read-only, nosuid, nodev binds of host
@@ -140,7 +140,7 @@ static struct job *jobs;
 static int job_capacity;
 static struct netns *pool;
 static int pool_size;
-static int epoll_fd, signal_fd, host_netns_fd, devnull_fd, launcher_pidfd, init_fd;
+static int epoll_fd, signal_fd, host_netns_fd, devnull_fd, launcher_pidfd;
 static uid_t job_uid;
 static gid_t job_gid;
 static char new_root[PATH_MAX], scratch_dir[PATH_MAX], dev_template[PATH_MAX], empty_dir[PATH_MAX];
@@ -330,8 +330,8 @@ static void release(struct job *job) {
 }
 
 /*
- * What the job's failure pipe says: a record "errno > 0, description" from the child or from init when the program
- * could not start, or "0, wait status" from init when the job ended (init/init.c). Returns the errno, or 0.
+ * What the job's failure pipe says: "errno > 0, description" when the job could not start, or "0, wait status" from
+ * the container's init when the job ended (see child.c). Returns the errno, or 0.
  */
 static int failure_errno(const struct job *job) {
     int err;
@@ -570,7 +570,7 @@ static void start_job(uint64_t id, struct reader *r) {
         next += len + 1;
         r->p += len;
         switch (tag) {
-        case F_ARG: if (argc < MAX_ARGS) plan->argv[1 + argc++] = value; else bad = 1; break;
+        case F_ARG: if (argc < MAX_ARGS) plan->argv[argc++] = value; else bad = 1; break;
         case F_ENV: if (envc < MAX_ENV) plan->envp[envc++] = value; else bad = 1; break;
         case F_WORKDIR: plan->workdir = value; break;
         case F_HOSTNAME: plan->hostname = value; break;
@@ -599,8 +599,7 @@ static void start_job(uint64_t id, struct reader *r) {
         default: bad = 1;
         }
     }
-    plan->argv[0] = "flotilla-init";
-    plan->argv[1 + argc] = NULL;
+    plan->argv[argc] = NULL;
     plan->envp[envc] = NULL;
     if (bad || argc == 0 || !out_paths[0] || !out_paths[1] || net > NET_HOST || tmpfs_bytes < 4096) {
         errno = EINVAL;
@@ -664,7 +663,7 @@ static void start_job(uint64_t id, struct reader *r) {
     plan->sync_fd = sync_pipe[0];
     plan->launcher_pidfd = launcher_pidfd;
     plan->shared_dir_fd = shared_fd;
-    plan->init_fd = init_fd;
+    plan->job_stack = job->stack + JOB_STACK;
     plan->error_fd = error_pipe[1];
     plan->stdin_fd = stdin_fd;
     plan->stdout_fd = child_ends[0];
@@ -812,21 +811,18 @@ static void build_dev_template(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: flotilla-launcher STATE_DIR UID GID INIT\n");
+    if (argc != 4) {
+        fprintf(stderr, "usage: flotilla-launcher STATE_DIR UID GID\n");
         return 2;
     }
     if (geteuid() != 0) {
         fprintf(stderr, "flotilla-launcher: must run as root to create namespaces, cgroups and uid maps\n");
         return 2;
     }
-    /* Descriptors 3 and 4 are where a job's program gets its shared directory (SHARED_DIR_FD) and init its status
-     * pipe (INIT_STATUS_FD): holding them here for good means no descriptor a child still needs before it executes
-     * init can be given those numbers. */
-    for (int fd = SHARED_DIR_FD; fd <= INIT_STATUS_FD; fd++)
-        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDONLY | O_CLOEXEC) != fd) die("cannot reserve descriptors 3 and 4");
-    init_fd = open(argv[4], O_PATH | O_CLOEXEC);
-    if (init_fd < 0) die(argv[4]);
+    /* Descriptor 3 is where a job gets its shared directory (SHARED_DIR_FD): holding it here for good means no
+     * descriptor a child still needs before it executes its program can be given that number. */
+    if (fcntl(SHARED_DIR_FD, F_GETFD) < 0 && open("/dev/null", O_RDONLY | O_CLOEXEC) != SHARED_DIR_FD)
+        die("cannot reserve descriptor 3");
     prepare_seccomp_filter();
     launcher_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
     if (launcher_pidfd < 0) die("pidfd_open");
@@ -845,6 +841,11 @@ int main(int argc, char **argv) {
     chmod(new_root, 0755);
     chmod(scratch_dir, 0755);
     chmod(empty_dir, 0555);
+    /* Every job's pid 1 shares this process's memory, so /proc/1/cmdline in a job reads our arguments: keep only
+     * our name there, not where our binary and our state live. */
+    size_t path_len = strlen(argv[0]);
+    for (int i = 0; i < argc; i++) memset(argv[i], 0, strlen(argv[i]));
+    if (path_len >= strlen("flotilla-launcher")) memcpy(argv[0], "flotilla-launcher", strlen("flotilla-launcher"));
 
     /* A private mount namespace: the launcher's own mounts, and every job's, never reach the host. */
     if (unshare(CLONE_NEWNS) != 0) die("unshare(CLONE_NEWNS)");

@@ -27,12 +27,14 @@ enum { MAX_ARGS = 4096, MAX_ENV = 4096, MAX_MOUNTS = 256, MAX_CGROUPS = 8 };
 /* Where a job's program finds the directory it was given (a shared container's exchange directory), if any. The
  * launcher holds this descriptor number itself, so that no descriptor the child needs can ever have it. */
 enum { SHARED_DIR_FD = 3 };
-/* Where flotilla-init finds the pipe it reports the job's end on (STATUS_FD in init/init.c); reserved likewise. */
-enum { INIT_STATUS_FD = 4 };
+
+/* The lowest part of each job's clone stack, used by the job's own process between its clone() by pid 1 (the
+ * container's init, which keeps the rest) and its execve(). */
+enum { JOB_STACK = 64 * 1024 };
 
 /* Everything the child needs between clone() and execve(). Filled by the parent before clone(). */
 struct child_plan {
-    char *argv[MAX_ARGS + 2]; /* "flotilla-init", then the job's argv */
+    char *argv[MAX_ARGS + 1];
     char *envp[MAX_ENV + 1];
     struct mount_step mounts[MAX_MOUNTS];
     int mount_count;
@@ -50,8 +52,9 @@ struct child_plan {
     int sync_fd;   /* read end: the parent writes one byte once uid maps and cgroups are in place */
     int launcher_pidfd; /* readable once the launcher has exited */
     int shared_dir_fd;  /* a directory the program gets as SHARED_DIR_FD, or -1 */
-    int init_fd;        /* flotilla-init, opened by the launcher at start */
-    int error_fd;  /* write end: a failure before execve() is described here, then the child exits 127 */
+    char *job_stack;    /* top of the stack for the job's process until it executes (JOB_STACK) */
+    int error_fd;  /* write end: a failure before execve() is described here, then the child exits 127; init
+                    * writes the job's wait status here when it ends */
     int stdin_fd;
     int stdout_fd;
     int stderr_fd;

@@ -1,7 +1,7 @@
 /*
  * shard-runner: runs the jobs of one shard one after another inside a single container ("per-shard isolation").
- * The launcher starts it as the container's job, under flotilla-init; it is linked statically, so it needs nothing from the
- * container's root filesystem.
+ * The launcher starts it as the container's job, under the container's init (pid 1); it is linked statically, so it
+ * needs nothing from the container's root filesystem.
  *
  * Usage: shard-runner   (with the exchange directory open as descriptor 3)
  *

@@ -43,10 +43,9 @@ final class LauncherProcess implements AutoCloseable {
     }
 
     /** Starts a launcher and waits until it is ready for jobs, or says why it could not start. */
-    static LauncherProcess start(NativeBinary.Programs programs, Path stateDir, int uid, int gid, Listener listener)
-            throws IOException {
-        Process process = new ProcessBuilder(programs.launcher().toString(), stateDir.toString(),
-                Integer.toString(uid), Integer.toString(gid), programs.init().toString()).start();
+    static LauncherProcess start(Path binary, Path stateDir, int uid, int gid, Listener listener) throws IOException {
+        Process process = new ProcessBuilder(binary.toString(), stateDir.toString(), Integer.toString(uid),
+                Integer.toString(gid)).start();
         LauncherProcess launcher = new LauncherProcess(process);
         Thread stderr = new Thread(launcher::logStderr, "flotilla-launcher-stderr-" + process.pid());
         stderr.setDaemon(true);

@@ -12,20 +12,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The native programs (the launcher, the containers' init, the shard runner) ship inside the node agent's jar, so a jar is all a node
+ * The native programs (the launcher, the shard runner) ship inside the node agent's jar, so a jar is all a node
  * needs. Each is written out once per content hash, which keeps several versions side by side and makes a
  * half-written file impossible to run.
  */
 final class NativeBinary {
-    private NativeBinary() {
-    }
+    static final String LAUNCHER = "flotilla-launcher";
+    static final String SHARD_RUNNER = "flotilla-shard-runner";
 
-    /** Where this node's copies of the three programs are. */
-    record Programs(Path launcher, Path init, Path shardRunner) {
-        static Programs extract(Path binDir) throws IOException {
-            return new Programs(NativeBinary.extract(binDir, "flotilla-launcher"),
-                    NativeBinary.extract(binDir, "flotilla-init"), NativeBinary.extract(binDir, "flotilla-shard-runner"));
-        }
+    private NativeBinary() {
     }
 
     static Path extract(Path binDir, String resource) throws IOException {

@@ -39,7 +39,8 @@ public final class Sandbox implements AutoCloseable {
     private final String name;
     private final Path instanceDir;
     private final Path jobsDir;
-    private final NativeBinary.Programs programs;
+    private final Path launcherBinary;
+    private final Path shardRunner;
     private final HostBase base;
     private final LayerCache layers;
     private final CgroupPool cgroups;
@@ -48,12 +49,14 @@ public final class Sandbox implements AutoCloseable {
     private LauncherProcess launcher; // guarded by this
     private volatile boolean closed;
 
-    private Sandbox(SandboxConfig config, String name, Path instanceDir, NativeBinary.Programs programs, HostBase base, LayerCache layers, CgroupPool cgroups) {
+    private Sandbox(SandboxConfig config, String name, Path instanceDir, Path launcherBinary, Path shardRunner,
+                    HostBase base, LayerCache layers, CgroupPool cgroups) {
         this.config = config;
         this.name = name;
         this.instanceDir = instanceDir;
         this.jobsDir = instanceDir.resolve("jobs");
-        this.programs = programs;
+        this.launcherBinary = launcherBinary;
+        this.shardRunner = shardRunner;
         this.base = base;
         this.layers = layers;
         this.cgroups = cgroups;
@@ -67,13 +70,14 @@ public final class Sandbox implements AutoCloseable {
         removeStaleInstances(runDir);
         Path instanceDir = Files.createDirectories(runDir.resolve(name));
         Files.createDirectories(instanceDir.resolve("jobs"));
-        NativeBinary.Programs programs = NativeBinary.Programs.extract(config.dataDir().resolve("bin"));
+        Path binary = NativeBinary.extract(config.dataDir().resolve("bin"), NativeBinary.LAUNCHER);
+        Path shardRunner = NativeBinary.extract(config.dataDir().resolve("bin"), NativeBinary.SHARD_RUNNER);
         HostBase base = HostBase.prepare(Path.of("/"), instanceDir.resolve("etc"), config.jobUid(),
                 config.jobGid());
         LayerCache layers = new LayerCache(config.dataDir().resolve("layers"),
                 new BlobStore(config.dataDir().resolve("blobs")), config.layerLimits());
         CgroupPool cgroups = CgroupPool.detect(Path.of("/proc"), CgroupPool.STALE_PREFIX + name);
-        Sandbox sandbox = new Sandbox(config, name, instanceDir, programs, base, layers, cgroups);
+        Sandbox sandbox = new Sandbox(config, name, instanceDir, binary, shardRunner, base, layers, cgroups);
         try {
             sandbox.launcher();
         } catch (IOException | RuntimeException e) {
@@ -124,7 +128,7 @@ public final class Sandbox implements AutoCloseable {
      */
     public SharedContainer startShared(List<ContainerSpec> specs) {
         try {
-            return SharedContainer.start(this, specs, programs.shardRunner(), Files.createDirectories(instanceDir.resolve("shared")),
+            return SharedContainer.start(this, specs, shardRunner, Files.createDirectories(instanceDir.resolve("shared")),
                     config.jobUid(), config.jobGid());
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare a shared container: " + e.getMessage(), e);
@@ -194,7 +198,7 @@ public final class Sandbox implements AutoCloseable {
             throw new IOException("the sandbox is closed");
         }
         if (launcher == null || !launcher.isAlive()) {
-            launcher = LauncherProcess.start(programs, instanceDir.resolve("launcher"), config.jobUid(),
+            launcher = LauncherProcess.start(launcherBinary, instanceDir.resolve("launcher"), config.jobUid(),
                     config.jobGid(), new Listener());
             log.debug("sandbox launcher started, pid {}", launcher.pid());
         }

@@ -80,6 +80,36 @@ class SandboxAttacksIT {
     }
 
     @Test
+    void aJobCannotReachItsInitsStatusPipeOrMemoryToForgeItsResult() throws Exception {
+        // A job that could write init's status pipe could report "exited 0" for itself after failing; one that could
+        // ptrace init could do the same, and more. Init runs as the job's user, so only non-dumpability stops both.
+        TestSandbox.Ran ran = box.run(ContainerSpec.builder("python3", "-c", """
+                import ctypes, os, struct, sys
+                print("own fds", sorted(os.listdir("/proc/self/fd")))
+                for attempt in ("/proc/1/fd/4", "/proc/1/mem"):
+                    try:
+                        with open(attempt, "wb") as f:
+                            f.write(struct.pack("ii", 0, 0))
+                        print("opened", attempt)
+                    except OSError as e:
+                        print("refused", attempt, e.errno)
+                libc = ctypes.CDLL(None, use_errno=True)
+                print("ptrace", libc.ptrace(16, 1, 0, 0), ctypes.get_errno())  # PTRACE_ATTACH
+                print("init", open("/proc/1/cmdline", "rb").read().rstrip(b"\\0").decode())
+                sys.stdout.flush()
+                os._exit(5)
+                """).build());
+        assertEquals(Outcome.EXITED, ran.result().outcome(), ran.toString());
+        assertEquals(5, ran.result().exitCode(), "the job's own status, not a forged one: " + ran);
+        List<String> lines = ran.stdout().lines().toList();
+        assertEquals("own fds ['0', '1', '2', '3']", lines.get(0), "no status pipe is inherited (3 is listdir's)");
+        assertTrue(lines.get(1).startsWith("refused /proc/1/fd/4 13"), ran.toString());
+        assertTrue(lines.get(2).startsWith("refused /proc/1/mem 13"), ran.toString());
+        assertTrue(lines.get(3).startsWith("ptrace -1 "), ran.toString());
+        assertEquals("init flotilla-launcher", lines.get(4), "pid 1 shows no path of the host");
+    }
+
+    @Test
     void aLayerSymlinkCannotSteerAMountPointOntoTheHost() throws Exception {
         String name = "flotilla-planted-" + System.nanoTime();
         Path hostDir = Path.of("/tmp", name);
