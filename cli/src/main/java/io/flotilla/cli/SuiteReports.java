@@ -1,6 +1,7 @@
 package io.flotilla.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flotilla.protocol.suite.SuiteCommands;
 import io.flotilla.protocol.suite.TestVerdict;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,6 +23,8 @@ import java.util.Map;
 final class SuiteReports {
     private static final int OUTPUT_LINES_SHOWN = 30;
     private static final int FAILURES_SHOWN = 20;
+    /** The first lines of a failure's stack trace shown in the terminal: the exception and the frames nearest it. */
+    private static final int TRACE_SHOWN = 8;
 
     private SuiteReports() {
     }
@@ -35,6 +38,7 @@ final class SuiteReports {
             out.println(test.verdict() + " " + test.test() + run(test) + ": " + shown.verdict().message()
                     + (test.flaky() ? " on attempt " + shown.attempt() + ", passed on attempt "
                     + test.last().attempt() : ""));
+            shown.verdict().trace().lines().limit(TRACE_SHOWN).forEach(line -> out.println("    " + line));
             tail(shown.output()).forEach(line -> out.println("    " + line));
         }
         if (notable.size() > FAILURES_SHOWN) {
@@ -86,11 +90,11 @@ final class SuiteReports {
             switch (verdict.outcome()) {
                 case FAILED -> {
                     failures++;
-                    element(cases, "failure", verdict.message(), test.last().output());
+                    element(cases, "failure", verdict, test.last().output());
                 }
                 case ERROR -> {
                     errors++;
-                    element(cases, "error", verdict.message(), test.last().output());
+                    element(cases, "error", verdict, test.last().output());
                 }
                 case SKIPPED -> {
                     skipped++;
@@ -98,7 +102,7 @@ final class SuiteReports {
                             .append("\"/>\n");
                 }
                 case PASSED -> test.failedBefore().forEach(before -> element(cases, "flakyFailure",
-                        before.verdict().message(), before.output()));
+                        before.verdict(), before.output()));
             }
             cases.append("  </testcase>\n");
         }
@@ -127,6 +131,7 @@ final class SuiteReports {
                         .put("run", attempt.run()).put("job", attempt.job()).put("attempt", attempt.attempt())
                         .put("verdict", attempt.verdict().outcome().name().toLowerCase(Locale.ROOT))
                         .put("millis", attempt.verdict().millis()).put("message", attempt.verdict().message())
+                        .put("type", attempt.verdict().type()).put("trace", attempt.verdict().trace())
                         .put("seed", Long.toUnsignedString(attempt.seed()));
                 out.write(line.toString());
                 out.write('\n');
@@ -139,10 +144,14 @@ final class SuiteReports {
         }
     }
 
-    private static void element(StringBuilder cases, String name, String message, String output) {
-        cases.append("    <").append(name).append(" message=\"").append(JUnitXmlReport.escape(message))
-                .append("\">").append(JUnitXmlReport.escape(String.join("\n", tail(output)))).append("</")
-                .append(name).append(">\n");
+    /** As Surefire writes it: the exception's message and type, and its stack trace as text (else the output's end). */
+    private static void element(StringBuilder cases, String name, TestVerdict verdict, String output) {
+        cases.append("    <").append(name).append(" message=\"").append(JUnitXmlReport.escape(verdict.message()));
+        if (!verdict.type().isEmpty()) {
+            cases.append("\" type=\"").append(JUnitXmlReport.escape(verdict.type()));
+        }
+        String text = verdict.trace().isEmpty() ? String.join("\n", tail(output)) : verdict.trace();
+        cases.append("\">").append(JUnitXmlReport.escape(text)).append("</").append(name).append(">\n");
     }
 
     /** pytest's file, JUnit's class, GoogleTest's suite, as JUnit XML's class: the name before its last part. */
@@ -163,8 +172,8 @@ final class SuiteReports {
     }
 
     private static List<String> tail(String output) {
-        List<String> lines = output.lines().filter(l -> !l.startsWith(io.flotilla.protocol.suite.SuiteCommands
-                .VERDICT_PREFIX)).toList();
+        List<String> lines = output.lines().filter(l -> !l.startsWith(SuiteCommands.VERDICT_PREFIX)
+                && !l.startsWith(SuiteCommands.FAILURE_PREFIX)).toList();
         return lines.subList(Math.max(0, lines.size() - OUTPUT_LINES_SHOWN), lines.size());
     }
 }

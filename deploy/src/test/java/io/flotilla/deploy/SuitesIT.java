@@ -1,6 +1,7 @@
 package io.flotilla.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,6 +67,7 @@ class SuitesIT {
                 Files.copy(file, pytest.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
+        run(List.of("cp", "-r", sources.resolve("pytest-layouts").toString(), fixtures.toString()), fixtures);
         buildJUnitFixture(sources.resolve("junit"), fixtures.resolve("junit"));
         Path broken = Files.createDirectories(fixtures.resolve("broken"));
         Files.writeString(broken.resolve("test_broken.py"), "def test_(:\n");
@@ -148,6 +150,58 @@ class SuitesIT {
         return result;
     }
 
+    /**
+     * A project whose layout defeats node ids used as paths: the rootdir is above the working directory, a
+     * conftest.py rewrites an id, ids hold spaces, brackets and escaped unicode, and --pyargs names a package. Each
+     * test's verdict is the one pytest-xdist's own run gives it (xfail is skipped, a non-strict xpass passed).
+     */
+    @Test
+    void pytestVerdictsAreTheOnesXdistGivesOnAnyLayout() throws Exception {
+        Path project = fixtures.resolve("pytest-layouts/sub");
+        for (List<String> targets : List.of(List.of("tests"), List.of("--pyargs", "layoutpkg"))) {
+            Map<String, String> expected = xdistVerdicts(project, targets);
+            assertTrue(expected.size() >= 2, "pytest -n 2 ran the suite: " + expected);
+            List<String> args = new ArrayList<>(List.of("pytest", "--workdir", project.toString(), "--"));
+            args.addAll(targets);
+            suite("layouts-" + targets.size(), expected, args.toArray(String[]::new));
+        }
+        Map<String, String> tests = xdistVerdicts(project, List.of("tests"));
+        assertEquals("error", tests.get("sub/tests/test_layout.py::test_teardown_error"), tests.toString());
+        assertEquals("skipped", tests.get("sub/tests/test_layout.py::test_xfails"), tests.toString());
+        assertEquals("failed", tests.get("sub/tests/test_layout.py::test_xpasses_strictly"), tests.toString());
+        assertEquals("passed", tests.get("sub/tests/test_layout.py::renamed by conftest"), tests.toString());
+    }
+
+    /**
+     * Node id → verdict from {@code pytest -n 2 -v}, the worst of each id's lines (a test that passed and then failed
+     * its teardown has two). Its lines name tests relative to the working directory; the listing's ids are relative
+     * to the rootdir, here the working directory's parent, so they gain its name.
+     */
+    private static Map<String, String> xdistVerdicts(Path dir, List<String> targets) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-m", "pytest", "-n", "2", "-v", "-p",
+                "no:cacheprovider"));
+        command.addAll(targets);
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+        Pattern line = Pattern.compile("\\[gw\\d+\\] \\[\\s*\\d+%\\] (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+?)\\s*");
+        List<String> worstFirst = List.of("error", "failed", "passed", "skipped");
+        Map<String, String> verdicts = new TreeMap<>();
+        for (String text : output.lines().toList()) {
+            Matcher m = line.matcher(text);
+            if (m.matches()) {
+                String verdict = switch (m.group(1)) {
+                    case "XFAIL" -> "skipped";
+                    case "XPASS" -> "passed";
+                    default -> m.group(1).toLowerCase(java.util.Locale.ROOT);
+                };
+                verdicts.merge(dir.getFileName() + "/" + m.group(2), verdict,
+                        (a, b) -> worstFirst.indexOf(a) <= worstFirst.indexOf(b) ? a : b);
+            }
+        }
+        return verdicts;
+    }
+
     @Test
     void everySuiteKindGivesEachTestItsVerdict() throws Exception {
         String exec = fixtures.resolve("exec").toString();
@@ -179,6 +233,40 @@ class SuitesIT {
                 "fixture.HangTest#hangs()", "error", "fixture.CrashTest#crashes()", "error"),
                 junit.toArray(String[]::new));
         assertTrue(jvm.stderr().contains("ERROR fixture.HangTest#hangs(): timed out"), jvm.toString());
+        assertFailureIsReportedAsSurefireDoes(jvm);
+    }
+
+    /** A failed assertion's message, type and first frames, in the terminal, the JSON and the JUnit XML. */
+    private static void assertFailureIsReportedAsSurefireDoes(Distribution.Result run) throws Exception {
+        String message = "expected: <3> but was: <2>";
+        String frame = "at fixture.FixtureTest.fails(FixtureTest.java:20)";
+        assertTrue(run.stderr().contains("FAILED fixture.FixtureTest#fails(): " + message), run.toString());
+        assertTrue(run.stderr().contains(frame), run.toString());
+        JsonNode attempt = null;
+        for (String line : Files.readAllLines(work.resolve("junit.json"))) {
+            JsonNode node = JSON.readTree(line);
+            if (node.get("test").asText().equals("fixture.FixtureTest#fails()")) {
+                attempt = node;
+            }
+        }
+        assertEquals(message, attempt.get("message").asText(), attempt.toString());
+        assertEquals("org.opentest4j.AssertionFailedError", attempt.get("type").asText());
+        assertTrue(attempt.get("trace").asText().contains(frame), attempt.toString());
+        assertFalse(attempt.get("trace").asText().contains("org.junit.platform."), "framework frames are cut");
+        NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(work.resolve("junit.xml").toFile()).getElementsByTagName("testcase");
+        Element failure = null;
+        for (int i = 0; i < cases.getLength(); i++) {
+            Element testcase = (Element) cases.item(i);
+            if (testcase.getAttribute("name").equals("fixture.FixtureTest#fails()")) {
+                failure = (Element) testcase.getElementsByTagName("failure").item(0);
+            }
+        }
+        assertEquals(message, failure.getAttribute("message"));
+        assertEquals("org.opentest4j.AssertionFailedError", failure.getAttribute("type"));
+        assertTrue(failure.getTextContent().startsWith("org.opentest4j.AssertionFailedError: " + message),
+                failure.getTextContent());
+        assertTrue(failure.getTextContent().contains(frame), failure.getTextContent());
     }
 
     @Test
@@ -188,6 +276,26 @@ class SuitesIT {
         assertEquals(0, list.status(), list.toString());
         assertEquals(Set.of("passes", "skips", "hangs", "crashes"), Set.copyOf(list.stdout().lines().toList()),
                 list.toString());
+    }
+
+    @Test
+    void aTestsJarListsTheSameTestsAsTheDirectoryItWasPackedFrom() throws Exception {
+        // As Maven's test-jar goal packs target/test-classes: the jar alone stands for the directory.
+        Path jar = fixtures.resolve("junit/fixture-1.0-tests.jar");
+        run(List.of("jar", "cf", jar.toString(), "-C", junitClassPath.get(0), "."), fixtures);
+        List<String> withJar = new ArrayList<>(junitClassPath);
+        withJar.set(0, jar.toString());
+        Set<String> fromDirectory = listedJUnitTests(junitClassPath);
+        assertTrue(fromDirectory.contains("fixture.FixtureTest#passes()"), fromDirectory.toString());
+        assertEquals(fromDirectory, listedJUnitTests(withJar));
+    }
+
+    private static Set<String> listedJUnitTests(List<String> classPath) throws Exception {
+        List<String> args = new ArrayList<>(List.of("junit", "--list"));
+        args.addAll(classPath);
+        Distribution.Result list = test(args.toArray(String[]::new));
+        assertEquals(0, list.status(), list.toString());
+        return Set.copyOf(list.stdout().lines().toList());
     }
 
     @Test
@@ -242,12 +350,13 @@ class SuitesIT {
             "*first_attempt_only", "--retries", "2", "--junit-xml", xml.toString()};
         Distribution.Result flaky = test(args);
         assertEquals(0, flaky.status(), flaky.toString());
-        assertTrue(flaky.stderr().contains("FLAKY test_basic.py::test_fails_on_first_attempt_only: failed on "
-                + "attempt 1, passed on attempt 2"), flaky.toString());
+        assertTrue(flaky.stderr().contains("FLAKY test_basic.py::test_fails_on_first_attempt_only: assert '1' != '1' "
+                + "on attempt 1, passed on attempt 2"), flaky.toString());
         assertTrue(flaky.stderr().contains("1 tests, 0 passed, 0 failed, 0 errors, 0 skipped, 1 flaky"),
                 flaky.toString());
         String report = Files.readString(xml);
-        assertTrue(report.contains("<flakyFailure message=\"failed\">") && !report.contains("<failure"), report);
+        assertTrue(report.contains("<flakyFailure message=\"assert '1' != '1'\" type=\"AssertionError\">")
+                && !report.contains("<failure"), report);
 
         List<String> failing = new ArrayList<>(List.of(args));
         failing.add("--fail-on-flaky");

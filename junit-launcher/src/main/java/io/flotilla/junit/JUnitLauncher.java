@@ -3,11 +3,14 @@ package io.flotilla.junit;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,17 +32,27 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * What a JUnit 5 suite runs in its containers, on the tests' own class path:
  * <ul>
- *   <li>{@code list [--tags EXPR] ENTRY...} prints the test methods of the class-path directories among the entries,
- *       one per line as {@code com.example.FooTest#bar(int)}, then {@code N tests listed};</li>
+ *   <li>{@code list [--tags EXPR] ENTRY...} prints the test methods of the test roots among the class-path entries
+ *       (directories, and tests jars: the jars that Maven's test-jar goal and Gradle name {@code *-tests.jar} or
+ *       {@code *-test.jar}; the other jars are the tests' dependencies), one per line as
+ *       {@code com.example.FooTest#bar(int)}, then {@code N tests listed};</li>
  *   <li>{@code run NAME...} runs those methods and writes one line per method to stderr, taken before any test can
  *       redirect it: {@code ##flotilla-test OUTCOME MILLIS NAME}, OUTCOME being passed, failed (an assertion),
  *       error (any other exception) or skipped (disabled or aborted). A parameterized or dynamic method fails when
- *       one of its invocations does.</li>
+ *       one of its invocations does. Before a failed or erring method's line comes
+ *       {@code ##flotilla-failure BASE64}, the UTF-8 of {@code NAME \0 TYPE \0 MESSAGE \0 TRACE}: the exception's
+ *       class, message and stack trace, trimmed of the framework's frames.</li>
  * </ul>
  * The names are the ones the JUnit Platform's method selector takes, so a listed name runs as it was listed.
  */
 public final class JUnitLauncher {
     private static final String VERDICT_PREFIX = "##flotilla-test ";
+    private static final String FAILURE_PREFIX = "##flotilla-failure ";
+    /** Frames of the JUnit Platform, its engine and reflection, which say nothing about the test: cut, as Surefire does. */
+    private static final List<String> FRAMEWORK_FRAMES = List.of("at org.junit.platform.",
+            "at org.junit.jupiter.engine.", "at java.base/jdk.internal.reflect.", "at java.base/java.lang.reflect.", "at java.base/java.util.",
+            "at io.flotilla.junit.");
+    private static final int TRACE_LINES = 100;
 
     private JUnitLauncher() {
     }
@@ -63,7 +76,7 @@ public final class JUnitLauncher {
             entries = entries.subList(2, entries.size());
         }
         Set<Path> roots = new LinkedHashSet<>();
-        entries.stream().map(Path::of).filter(Files::isDirectory).forEach(roots::add);
+        entries.stream().map(Path::of).filter(JUnitLauncher::isTestRoot).forEach(roots::add);
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectClasspathRoots(roots));
         if (tags != null) {
@@ -74,6 +87,12 @@ public final class JUnitLauncher {
         plan.getRoots().forEach(root -> collect(plan, root, names));
         names.forEach(System.out::println);
         System.out.println(names.size() + " tests listed");
+    }
+
+    private static boolean isTestRoot(Path entry) {
+        String name = entry.getFileName() == null ? "" : entry.getFileName().toString();
+        return Files.isDirectory(entry)
+                || Files.isRegularFile(entry) && (name.endsWith("-tests.jar") || name.endsWith("-test.jar"));
     }
 
     private static void collect(TestPlan plan, TestIdentifier id, Set<String> names) {
@@ -113,6 +132,7 @@ public final class JUnitLauncher {
         private final PrintStream out;
         private final Map<String, Long> started = new HashMap<>();
         private final Map<String, String> failedInvocations = new HashMap<>();
+        private final Map<String, Throwable> failures = new HashMap<>();
         private TestPlan plan;
         boolean allPassed = true;
 
@@ -140,10 +160,14 @@ public final class JUnitLauncher {
             Optional<String> name = methodName(plan, id);
             if (name.isEmpty()) {
                 if (result.getStatus() == TestExecutionResult.Status.FAILED) {
-                    owningMethod(id).ifPresent(method -> failedInvocations.put(method, outcome(result)));
+                    owningMethod(id).ifPresent(method -> {
+                        failedInvocations.putIfAbsent(method, outcome(result));
+                        result.getThrowable().ifPresent(e -> failures.putIfAbsent(method, e));
+                    });
                 }
                 return;
             }
+            result.getThrowable().ifPresent(e -> failures.putIfAbsent(name.get(), e));
             long millis = (System.nanoTime() - started.getOrDefault(name.get(), System.nanoTime())) / 1_000_000;
             String outcome = switch (result.getStatus()) {
                 case SUCCESSFUL -> failedInvocations.getOrDefault(name.get(), "passed");
@@ -163,6 +187,15 @@ public final class JUnitLauncher {
             return Optional.empty();
         }
 
+        /** The stack trace as Java prints it, less the framework's frames, at most {@link #TRACE_LINES} lines. */
+        private static String trace(Throwable failure) {
+            StringWriter text = new StringWriter();
+            failure.printStackTrace(new PrintWriter(text));
+            List<String> kept = text.toString().lines()
+                    .filter(line -> FRAMEWORK_FRAMES.stream().noneMatch(line.strip()::startsWith)).toList();
+            return String.join("\n", kept.subList(0, Math.min(TRACE_LINES, kept.size())));
+        }
+
         private static String outcome(TestExecutionResult result) {
             return result.getThrowable().filter(AssertionError.class::isInstance).isPresent() ? "failed" : "error";
         }
@@ -170,6 +203,13 @@ public final class JUnitLauncher {
         private void write(String outcome, long millis, String name) {
             if (outcome.equals("failed") || outcome.equals("error")) {
                 allPassed = false;
+                Throwable failure = failures.get(name);
+                if (failure != null) {
+                    String record = name + "\0" + failure.getClass().getName() + "\0"
+                            + (failure.getMessage() == null ? "" : failure.getMessage()) + "\0" + trace(failure);
+                    out.println(FAILURE_PREFIX + Base64.getEncoder().encodeToString(
+                            record.getBytes(StandardCharsets.UTF_8)));
+                }
             }
             out.println(VERDICT_PREFIX + outcome + " " + millis + " " + name);
         }

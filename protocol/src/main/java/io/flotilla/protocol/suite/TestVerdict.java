@@ -6,9 +6,13 @@ package io.flotilla.protocol.suite;
  *
  * @param test the test's name in its suite
  * @param millis how long it took, as its runner measured it, or its job's wall time
- * @param message why it did not pass; empty when it did
+ * @param message why it did not pass; empty when it did. For a test whose runner reported the exception (JUnit,
+ *                pytest), the exception's message
+ * @param type the exception's type, as JUnit XML's {@code type} attribute takes it; empty when none was reported
+ * @param trace the exception's stack trace (or pytest's report), trimmed of the test framework's frames; empty when
+ *              none was reported
  */
-public record TestVerdict(String test, Outcome outcome, long millis, String message) {
+public record TestVerdict(String test, Outcome outcome, long millis, String message, String type, String trace) {
     /** The verdict itself. */
     public enum Outcome {
         PASSED, FAILED, ERROR, SKIPPED
@@ -16,6 +20,13 @@ public record TestVerdict(String test, Outcome outcome, long millis, String mess
 
     public TestVerdict {
         message = message == null ? "" : message;
+        type = type == null ? "" : type;
+        trace = trace == null ? "" : trace;
+    }
+
+    /** A verdict with no exception reported: all that is known is how its job ended. */
+    public TestVerdict(String test, Outcome outcome, long millis, String message) {
+        this(test, outcome, millis, message, "", "");
     }
 
     /** Whether the test counts against the run: it failed or could not run to its end. */

@@ -2,7 +2,9 @@ package io.flotilla.protocol.suite;
 
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.suite.TestVerdict.Outcome;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,8 @@ import java.util.Map;
  * ended, except that GoogleTest's {@code [  SKIPPED ]} line and exit status 77 of the other kinds mean skipped. A
  * job that ran several pytest tests in one interpreter is judged by the verdict lines its runner wrote; a test with
  * none is the one that ended the job (it timed out or crashed), or did not get to run after it. JUnit's launcher writes
- * the same lines.
+ * the same lines. A runner's failure line before a failed test's verdict line gives that verdict the exception's
+ * message, type and stack trace.
  */
 public final class TestVerdicts {
     private static final String GTEST_SKIPPED = "[  SKIPPED ] ";
@@ -62,6 +65,13 @@ public final class TestVerdicts {
 
     private static List<TestVerdict> fromVerdictLines(List<String> tests, JobResult result, String output) {
         Map<String, TestVerdict> reported = new HashMap<>();
+        Map<String, String[]> failures = new HashMap<>();
+        output.lines().filter(line -> line.startsWith(SuiteCommands.FAILURE_PREFIX)).forEach(line -> {
+            String[] parts = decodeFailure(line.substring(SuiteCommands.FAILURE_PREFIX.length()));
+            if (parts != null) {
+                failures.put(parts[0], parts);
+            }
+        });
         output.lines().filter(line -> line.startsWith(SuiteCommands.VERDICT_PREFIX)).forEach(line -> {
             String[] parts = line.substring(SuiteCommands.VERDICT_PREFIX.length()).split(" ", 3);
             if (parts.length == 3) {
@@ -71,8 +81,14 @@ public final class TestVerdicts {
                     case "failed" -> Outcome.FAILED;
                     default -> Outcome.ERROR;
                 };
-                reported.put(parts[2], new TestVerdict(parts[2], outcome, parseMillis(parts[1]),
-                        outcome == Outcome.PASSED || outcome == Outcome.SKIPPED ? "" : parts[0]));
+                String message = outcome == Outcome.PASSED || outcome == Outcome.SKIPPED ? ""
+                        : parts[0].equals("notfound") ? "not found: pytest, given the suite's arguments, collected no "
+                        + "test of this node id" : parts[0];
+                String[] failure = failures.get(parts[2]);
+                reported.put(parts[2], failure == null || outcome == Outcome.PASSED || outcome == Outcome.SKIPPED
+                        ? new TestVerdict(parts[2], outcome, parseMillis(parts[1]), message)
+                        : new TestVerdict(parts[2], outcome, parseMillis(parts[1]),
+                                failure[2].isEmpty() ? failure[1] : failure[2], failure[1], failure[3]));
             }
         });
         List<TestVerdict> verdicts = new ArrayList<>(tests.size());
@@ -94,6 +110,17 @@ public final class TestVerdicts {
             }
         }
         return verdicts;
+    }
+
+    /** NAME, TYPE, MESSAGE, TRACE of a failure line, or null when it is not one. */
+    private static String[] decodeFailure(String base64) {
+        try {
+            String[] parts = new String(Base64.getDecoder().decode(base64.strip()), StandardCharsets.UTF_8)
+                    .split("\0", 4);
+            return parts.length == 4 ? parts : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static long parseMillis(String text) {

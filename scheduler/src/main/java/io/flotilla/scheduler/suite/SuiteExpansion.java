@@ -187,7 +187,7 @@ public final class SuiteExpansion {
                                          int index, long seed) {
         DiscoveredTest first = group.get(0);
         List<String> command = switch (suite.kind()) {
-            case PYTEST -> SuiteCommands.pytest(group.stream().map(DiscoveredTest::name).toList());
+            case PYTEST -> SuiteCommands.pytest(suite, group.stream().map(DiscoveredTest::name).toList());
             case JUNIT -> SuiteCommands.junit(suite, group.stream().map(DiscoveredTest::name).toList());
             case CTEST -> SuiteCommands.ctest(first.command(), first.skipCode(), first.willFail());
             default -> first.command();

@@ -44,11 +44,13 @@ class SuiteExpansionTest {
 
     @Test
     void pytestRunsPerFileByDefaultPerShardOrPerTestWhenAsked() {
-        RunSpec perFile = SuiteExpansion.expand(listing(suite(Kind.PYTEST, List.of(), List.of(), List.of(), null, 0,
-                1)), LISTED, PYTEST_LISTING, new SuiteHistory());
+        SuiteSpec pytest = suite(Kind.PYTEST, List.of("--pyargs", "pkg"), List.of(), List.of(), null, 0, 1);
+        RunSpec perFile = SuiteExpansion.expand(listing(pytest), LISTED, PYTEST_LISTING, new SuiteHistory());
         assertEquals(List.of(List.of("a.py::t1", "a.py::t2"), List.of("b.py::t1", "b.py::t2", "b.py::t3")),
                 perFile.plan().jobTests());
-        assertEquals(SuiteCommands.pytest(List.of("a.py::t1", "a.py::t2")), perFile.jobs().get(0).command());
+        List<String> command = perFile.jobs().get(0).command();
+        assertEquals(List.of("2", "a.py::t1", "a.py::t2", "--pyargs", "pkg"), command.subList(3, command.size()),
+                "the job's node ids, then the suite's own arguments, for pytest to collect with");
         assertEquals(1, perFile.jobsPerContainer());
         RunSpec shards = SuiteExpansion.expand(listing(suite(Kind.PYTEST, List.of(), List.of(), List.of(),
                 Isolation.SHARD, 2, 1)), LISTED, PYTEST_LISTING, new SuiteHistory());
