@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -108,14 +109,26 @@ class SandboxIsolationIT {
     @Test
     void onTheHostSideTheJobRunsAsAnUnprivilegedUid() throws Exception {
         SandboxJob job = box.sandbox.start(ContainerSpec.builder("sleep", "30").build());
-        long pid = awaitPid(job);
-        String uids = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
+        long init = awaitPid(job);
+        // Once init has started the job's process, both have their final credentials: init drops them first.
+        Path children = Path.of("/proc/" + init + "/task/" + init + "/children");
+        for (int i = 0; i < 1000 && Files.readString(children).isBlank(); i++) {
+            Thread.sleep(10);
+        }
+        String jobPid = Files.readString(children).trim();
+        assertTrue(jobPid.matches("\\d+"), "init started the job's process: '" + jobPid + "'");
+        List<String> uids = new ArrayList<>();
+        for (String pid : List.of(Long.toString(init), jobPid)) {
+            uids.add(Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow());
+        }
         job.cancel();
         assertEquals(Outcome.CANCELLED, job.result().get(10, TimeUnit.SECONDS).outcome());
-        for (String uid : uids.substring(4).trim().split("\\s+")) {
-            assertNotEquals("0", uid, uids);
-            assertEquals(Integer.toString(SandboxConfig.NOBODY), uid, uids);
+        for (String line : uids) {
+            for (String uid : line.substring(4).trim().split("\\s+")) {
+                assertNotEquals("0", uid, line);
+                assertEquals(Integer.toString(SandboxConfig.NOBODY), uid, line);
+            }
         }
     }
 
