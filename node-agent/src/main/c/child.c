@@ -449,7 +449,7 @@ static void run_init(const struct child_plan *plan) {
     uint64_t all = ~(uint64_t)0;
     check(plan, SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof all), "cannot block signals", NULL);
     const char *home = env_value(plan->envp, "HOME");
-    if (home) SYS3(__NR_mkdirat, AT_FDCWD, home, 0700); /* best effort: one that exists or cannot be made is the job's */
+    if (home) SYS3(__NR_mkdirat, AT_FDCWD, home, 0700); /* best effort: one that exists or cannot be made is fine */
     /* glibc's clone() is a few instructions around the system call; it touches no thread state in the child. */
     long job = clone(job_main, plan->job_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)plan);
     if (job < 0) fail(plan, "cannot start the job's process", NULL, -EAGAIN);

@@ -843,9 +843,10 @@ int main(int argc, char **argv) {
     chmod(empty_dir, 0555);
     /* Every job's pid 1 shares this process's memory, so /proc/1/cmdline in a job reads our arguments: keep only
      * our name there, not where our binary and our state live. */
+    static const char name[] = "flotilla-launcher";
     size_t path_len = strlen(argv[0]);
     for (int i = 0; i < argc; i++) memset(argv[i], 0, strlen(argv[i]));
-    if (path_len >= strlen("flotilla-launcher")) memcpy(argv[0], "flotilla-launcher", strlen("flotilla-launcher"));
+    if (path_len >= sizeof name - 1) memcpy(argv[0], name, sizeof name - 1);
 
     /* A private mount namespace: the launcher's own mounts, and every job's, never reach the host. */
     if (unshare(CLONE_NEWNS) != 0) die("unshare(CLONE_NEWNS)");

@@ -118,25 +118,41 @@ class SuitesIT {
     /** Test name → verdict, from the JSON report (last attempt of each) and from the JUnit XML. */
     private static void assertVerdicts(Map<String, String> expected, Path json, Path xml) throws Exception {
         Map<String, String> fromJson = new TreeMap<>();
-        for (String line : Files.readAllLines(json)) {
-            JsonNode attempt = JSON.readTree(line);
-            fromJson.put(attempt.get("test").asText(), attempt.get("verdict").asText());
-        }
+        lastAttempts(json).forEach((test, attempt) -> fromJson.put(test, attempt.get("verdict").asText()));
         assertEquals(new TreeMap<>(expected), fromJson, "JSON verdicts");
         Map<String, String> fromXml = new TreeMap<>();
-        NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile())
-                .getElementsByTagName("testcase");
-        for (int i = 0; i < cases.getLength(); i++) {
-            Element testcase = (Element) cases.item(i);
+        testcases(xml).forEach((test, testcase) -> {
             String verdict = "passed";
             for (String element : List.of("failure", "error", "skipped")) {
                 if (testcase.getElementsByTagName(element).getLength() > 0) {
                     verdict = element.equals("failure") ? "failed" : element;
                 }
             }
-            fromXml.put(testcase.getAttribute("name"), verdict);
-        }
+            fromXml.put(test, verdict);
+        });
         assertEquals(new TreeMap<>(expected), fromXml, "JUnit XML verdicts");
+    }
+
+    /** The JSON report's last attempt of each test, by test name. */
+    private static Map<String, JsonNode> lastAttempts(Path json) throws IOException {
+        Map<String, JsonNode> attempts = new TreeMap<>();
+        for (String line : Files.readAllLines(json)) {
+            JsonNode attempt = JSON.readTree(line);
+            attempts.put(attempt.get("test").asText(), attempt);
+        }
+        return attempts;
+    }
+
+    /** The JUnit XML's testcase elements, by name. */
+    private static Map<String, Element> testcases(Path xml) throws Exception {
+        Map<String, Element> cases = new TreeMap<>();
+        NodeList nodes = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile())
+                .getElementsByTagName("testcase");
+        for (int i = 0; i < nodes.getLength(); i++) {
+            Element testcase = (Element) nodes.item(i);
+            cases.put(testcase.getAttribute("name"), testcase);
+        }
+        return cases;
     }
 
     private Distribution.Result suite(String name, Map<String, String> expected, String... args) throws Exception {
@@ -184,7 +200,8 @@ class SuitesIT {
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         process.waitFor();
-        Pattern line = Pattern.compile("\\[gw\\d+\\] \\[\\s*\\d+%\\] (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+?)\\s*");
+        Pattern line = Pattern.compile(
+                "\\[gw\\d+\\] \\[\\s*\\d+%\\] (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+?)\\s*");
         List<String> worstFirst = List.of("error", "failed", "passed", "skipped");
         Map<String, String> verdicts = new TreeMap<>();
         for (String text : output.lines().toList()) {
@@ -242,26 +259,13 @@ class SuitesIT {
         String frame = "at fixture.FixtureTest.fails(FixtureTest.java:20)";
         assertTrue(run.stderr().contains("FAILED fixture.FixtureTest#fails(): " + message), run.toString());
         assertTrue(run.stderr().contains(frame), run.toString());
-        JsonNode attempt = null;
-        for (String line : Files.readAllLines(work.resolve("junit.json"))) {
-            JsonNode node = JSON.readTree(line);
-            if (node.get("test").asText().equals("fixture.FixtureTest#fails()")) {
-                attempt = node;
-            }
-        }
+        JsonNode attempt = lastAttempts(work.resolve("junit.json")).get("fixture.FixtureTest#fails()");
         assertEquals(message, attempt.get("message").asText(), attempt.toString());
         assertEquals("org.opentest4j.AssertionFailedError", attempt.get("type").asText());
         assertTrue(attempt.get("trace").asText().contains(frame), attempt.toString());
         assertFalse(attempt.get("trace").asText().contains("org.junit.platform."), "framework frames are cut");
-        NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(work.resolve("junit.xml").toFile()).getElementsByTagName("testcase");
-        Element failure = null;
-        for (int i = 0; i < cases.getLength(); i++) {
-            Element testcase = (Element) cases.item(i);
-            if (testcase.getAttribute("name").equals("fixture.FixtureTest#fails()")) {
-                failure = (Element) testcase.getElementsByTagName("failure").item(0);
-            }
-        }
+        Element failure = (Element) testcases(work.resolve("junit.xml")).get("fixture.FixtureTest#fails()")
+                .getElementsByTagName("failure").item(0);
         assertEquals(message, failure.getAttribute("message"));
         assertEquals("org.opentest4j.AssertionFailedError", failure.getAttribute("type"));
         assertTrue(failure.getTextContent().startsWith("org.opentest4j.AssertionFailedError: " + message),

@@ -48,10 +48,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
 public final class JUnitLauncher {
     private static final String VERDICT_PREFIX = "##flotilla-test ";
     private static final String FAILURE_PREFIX = "##flotilla-failure ";
-    /** Frames of the JUnit Platform, its engine and reflection, which say nothing about the test: cut, as Surefire does. */
+    /** Frames of the JUnit Platform, its engine and reflection, which say nothing of the test: cut, as Surefire does. */
     private static final List<String> FRAMEWORK_FRAMES = List.of("at org.junit.platform.",
-            "at org.junit.jupiter.engine.", "at java.base/jdk.internal.reflect.", "at java.base/java.lang.reflect.", "at java.base/java.util.",
-            "at io.flotilla.junit.");
+            "at org.junit.jupiter.engine.", "at java.base/jdk.internal.reflect.", "at java.base/java.lang.reflect.",
+            "at java.base/java.util.", "at io.flotilla.junit.");
     private static final int TRACE_LINES = 100;
 
     private JUnitLauncher() {

@@ -83,7 +83,8 @@ final class HostBase {
         appendUnlessListed(etc.resolve("group"), gid, "flotilla:x:" + gid + ":");
         Path hosts = etc.resolve("hosts");
         String known = Files.exists(hosts) ? Files.readString(hosts) : "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
-        Files.writeString(hosts, known + (known.endsWith("\n") || known.isEmpty() ? "" : "\n") + "127.0.1.1\tflotilla\n");
+        String separator = known.endsWith("\n") || known.isEmpty() ? "" : "\n";
+        Files.writeString(hosts, known + separator + "127.0.1.1\tflotilla\n");
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         Files.writeString(etc.resolve("machine-id"), HexFormat.of().formatHex(id) + "\n");

@@ -19,6 +19,8 @@ import java.util.Map;
  */
 public final class TestVerdicts {
     private static final String GTEST_SKIPPED = "[  SKIPPED ] ";
+    private static final String NOT_FOUND = "not found: pytest, given the suite's arguments, collected no test of "
+            + "this node id";
 
     private TestVerdicts() {
     }
@@ -65,15 +67,17 @@ public final class TestVerdicts {
 
     private static List<TestVerdict> fromVerdictLines(List<String> tests, JobResult result, String output) {
         Map<String, TestVerdict> reported = new HashMap<>();
-        Map<String, String[]> failures = new HashMap<>();
-        output.lines().filter(line -> line.startsWith(SuiteCommands.FAILURE_PREFIX)).forEach(line -> {
-            String[] parts = decodeFailure(line.substring(SuiteCommands.FAILURE_PREFIX.length()));
-            if (parts != null) {
-                failures.put(parts[0], parts);
+        Map<String, String[]> failures = new HashMap<>(); // a test's failure line comes before its verdict line
+        output.lines().forEach(line -> {
+            if (line.startsWith(SuiteCommands.FAILURE_PREFIX)) {
+                String[] failure = decodeFailure(line.substring(SuiteCommands.FAILURE_PREFIX.length()));
+                if (failure != null) {
+                    failures.put(failure[0], failure);
+                }
+                return;
             }
-        });
-        output.lines().filter(line -> line.startsWith(SuiteCommands.VERDICT_PREFIX)).forEach(line -> {
-            String[] parts = line.substring(SuiteCommands.VERDICT_PREFIX.length()).split(" ", 3);
+            String[] parts = line.startsWith(SuiteCommands.VERDICT_PREFIX)
+                    ? line.substring(SuiteCommands.VERDICT_PREFIX.length()).split(" ", 3) : new String[0];
             if (parts.length == 3) {
                 Outcome outcome = switch (parts[0]) {
                     case "passed" -> Outcome.PASSED;
@@ -81,14 +85,14 @@ public final class TestVerdicts {
                     case "failed" -> Outcome.FAILED;
                     default -> Outcome.ERROR;
                 };
-                String message = outcome == Outcome.PASSED || outcome == Outcome.SKIPPED ? ""
-                        : parts[0].equals("notfound") ? "not found: pytest, given the suite's arguments, collected no "
-                        + "test of this node id" : parts[0];
-                String[] failure = failures.get(parts[2]);
-                reported.put(parts[2], failure == null || outcome == Outcome.PASSED || outcome == Outcome.SKIPPED
-                        ? new TestVerdict(parts[2], outcome, parseMillis(parts[1]), message)
-                        : new TestVerdict(parts[2], outcome, parseMillis(parts[1]),
-                                failure[2].isEmpty() ? failure[1] : failure[2], failure[1], failure[3]));
+                boolean good = outcome == Outcome.PASSED || outcome == Outcome.SKIPPED;
+                String[] failure = good ? null : failures.get(parts[2]);
+                long millis = parseMillis(parts[1]);
+                reported.put(parts[2], failure != null
+                        ? new TestVerdict(parts[2], outcome, millis, failure[2].isEmpty() ? failure[1] : failure[2],
+                                failure[1], failure[3])
+                        : new TestVerdict(parts[2], outcome, millis, good ? "" : parts[0].equals("notfound")
+                                ? NOT_FOUND : parts[0]));
             }
         });
         List<TestVerdict> verdicts = new ArrayList<>(tests.size());
