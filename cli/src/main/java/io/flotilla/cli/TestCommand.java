@@ -61,6 +61,15 @@ public final class TestCommand extends ClientCommand {
     @Option(names = "--shard-size", paramLabel = "N", description = "Tests per container with --isolation shard.")
     Integer shardSize;
 
+    @Option(names = "--group-time", paramLabel = "DURATION",
+            description = "With per-file isolation, files that the timing history knows to be shorter share a "
+                    + "container of up to this long (default 5s; 0: one file per container).")
+    String groupTime;
+
+    @Option(names = "--jvm-arg", paramLabel = "ARG",
+            description = "An option for a JUnit suite's test JVM, like --add-opens=... or -Dkey=value; repeatable.")
+    List<String> jvmArgs = new ArrayList<>();
+
     @Option(names = "--list", description = "Print the tests that would run, and run none.")
     boolean list;
 
@@ -164,6 +173,10 @@ public final class TestCommand extends ClientCommand {
         if (shardSize != null) {
             suite.put("shardSize", shardSize);
         }
+        if (groupTime != null) {
+            suite.put("groupTime", groupTime);
+        }
+        jvmArgs.forEach(suite.putArray("jvmArgs")::add);
         if (untilFail) {
             suite.put("repeat", repeat == null ? UNTIL_FAIL_RUNS : repeat).put("stopAfterFailures", 1);
         } else {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -117,30 +118,10 @@ class SuitesIT {
 
     /** Test name → verdict, from the JSON report (last attempt of each) and from the JUnit XML. */
     private static void assertVerdicts(Map<String, String> expected, Path json, Path xml) throws Exception {
-        Map<String, String> fromJson = new TreeMap<>();
-        lastAttempts(json).forEach((test, attempt) -> fromJson.put(test, attempt.get("verdict").asText()));
-        assertEquals(new TreeMap<>(expected), fromJson, "JSON verdicts");
+        assertEquals(new TreeMap<>(expected), RunnerVerdicts.flotilla(json), "JSON verdicts");
         Map<String, String> fromXml = new TreeMap<>();
-        testcases(xml).forEach((test, testcase) -> {
-            String verdict = "passed";
-            for (String element : List.of("failure", "error", "skipped")) {
-                if (testcase.getElementsByTagName(element).getLength() > 0) {
-                    verdict = element.equals("failure") ? "failed" : element;
-                }
-            }
-            fromXml.put(test, verdict);
-        });
+        testcases(xml).forEach((test, testcase) -> fromXml.put(test, RunnerVerdicts.verdictOf(testcase)));
         assertEquals(new TreeMap<>(expected), fromXml, "JUnit XML verdicts");
-    }
-
-    /** The JSON report's last attempt of each test, by test name. */
-    private static Map<String, JsonNode> lastAttempts(Path json) throws IOException {
-        Map<String, JsonNode> attempts = new TreeMap<>();
-        for (String line : Files.readAllLines(json)) {
-            JsonNode attempt = JSON.readTree(line);
-            attempts.put(attempt.get("test").asText(), attempt);
-        }
-        return attempts;
     }
 
     /** The JUnit XML's testcase elements, by name. */
@@ -189,9 +170,8 @@ class SuitesIT {
     }
 
     /**
-     * Node id → verdict from {@code pytest -n 2 -v}, the worst of each id's lines (a test that passed and then failed
-     * its teardown has two). Its lines name tests relative to the working directory; the listing's ids are relative
-     * to the rootdir, here the working directory's parent, so they gain its name.
+     * Node id → verdict from {@code pytest -n 2 -v}. Its lines name tests relative to the working directory; the
+     * listing's ids are relative to the rootdir, here the working directory's parent, so they gain its name.
      */
     private static Map<String, String> xdistVerdicts(Path dir, List<String> targets) throws Exception {
         List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-m", "pytest", "-n", "2", "-v", "-p",
@@ -200,23 +180,7 @@ class SuitesIT {
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         process.waitFor();
-        Pattern line = Pattern.compile(
-                "\\[gw\\d+\\] \\[\\s*\\d+%\\] (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+?)\\s*");
-        List<String> worstFirst = List.of("error", "failed", "passed", "skipped");
-        Map<String, String> verdicts = new TreeMap<>();
-        for (String text : output.lines().toList()) {
-            Matcher m = line.matcher(text);
-            if (m.matches()) {
-                String verdict = switch (m.group(1)) {
-                    case "XFAIL" -> "skipped";
-                    case "XPASS" -> "passed";
-                    default -> m.group(1).toLowerCase(java.util.Locale.ROOT);
-                };
-                verdicts.merge(dir.getFileName() + "/" + m.group(2), verdict,
-                        (a, b) -> worstFirst.indexOf(a) <= worstFirst.indexOf(b) ? a : b);
-            }
-        }
-        return verdicts;
+        return RunnerVerdicts.xdist(output, dir.getFileName() + "/");
     }
 
     @Test
@@ -242,10 +206,12 @@ class SuitesIT {
                 "-x", "*first_attempt*");
         assertTrue(pytest.stderr().contains("5 tests, 1 passed, 1 failed, 2 errors, 1 skipped, 0 flaky"),
                 pytest.toString());
-        List<String> junit = new ArrayList<>(List.of("junit", "--timeout", "10s", "-m", "!slow"));
+        List<String> junit = new ArrayList<>(List.of("junit", "--timeout", "10s", "-m", "!slow", "--jvm-arg",
+                "-Dfixture.flag=on"));
         junit.addAll(junitClassPath);
         Distribution.Result jvm = suite("junit", Map.of("fixture.FixtureTest#passes()", "passed",
                 "fixture.FixtureTest#fails()", "failed", "fixture.FixtureTest#throwsAnError()", "error",
+                "fixture.FixtureTest#seesItsJvmArgument()", "passed",
                 "fixture.FixtureTest#skips()", "skipped", "fixture.FixtureTest#failsForOneOfItsValues(int)", "failed",
                 "fixture.HangTest#hangs()", "error", "fixture.CrashTest#crashes()", "error"),
                 junit.toArray(String[]::new));
@@ -259,7 +225,7 @@ class SuitesIT {
         String frame = "at fixture.FixtureTest.fails(FixtureTest.java:20)";
         assertTrue(run.stderr().contains("FAILED fixture.FixtureTest#fails(): " + message), run.toString());
         assertTrue(run.stderr().contains(frame), run.toString());
-        JsonNode attempt = lastAttempts(work.resolve("junit.json")).get("fixture.FixtureTest#fails()");
+        JsonNode attempt = RunnerVerdicts.lastAttempts(work.resolve("junit.json")).get("fixture.FixtureTest#fails()");
         assertEquals(message, attempt.get("message").asText(), attempt.toString());
         assertEquals("org.opentest4j.AssertionFailedError", attempt.get("type").asText());
         assertTrue(attempt.get("trace").asText().contains(frame), attempt.toString());
@@ -283,15 +249,50 @@ class SuitesIT {
     }
 
     @Test
-    void aTestsJarListsTheSameTestsAsTheDirectoryItWasPackedFrom() throws Exception {
+    void aTestsJarListsTheTestsTheJUnitConsoleLauncherFindsInIt() throws Exception {
         // As Maven's test-jar goal packs target/test-classes: the jar alone stands for the directory.
         Path jar = fixtures.resolve("junit/fixture-1.0-tests.jar");
         run(List.of("jar", "cf", jar.toString(), "-C", junitClassPath.get(0), "."), fixtures);
         List<String> withJar = new ArrayList<>(junitClassPath);
         withJar.set(0, jar.toString());
-        Set<String> fromDirectory = listedJUnitTests(junitClassPath);
-        assertTrue(fromDirectory.contains("fixture.FixtureTest#passes()"), fromDirectory.toString());
-        assertEquals(fromDirectory, listedJUnitTests(withJar));
+        Set<String> fromJar = listedJUnitTests(withJar);
+        assertTrue(fromJar.contains("fixture.FixtureTest#passes()"), fromJar.toString());
+        assertEquals(consoleLauncherScan(jar), fromJar);
+        assertEquals(fromJar, listedJUnitTests(junitClassPath));
+    }
+
+    /**
+     * The test methods that the JUnit console launcher's {@code discover --scan-class-path} finds in a jar, as
+     * {@code class#method(types)}, from the unique ids it prints: {@code [class:C]/[method:m(int)]}, a nested class
+     * as {@code [nested-class:N]}, a parameterized or factory method as {@code [test-template:...]} or
+     * {@code [test-factory:...]}.
+     */
+    private static Set<String> consoleLauncherScan(Path jar) throws Exception {
+        Path console = Path.of("target", "junit-console", "junit-platform-console-standalone.jar");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", console.toString(), "discover", "--disable-banner", "--disable-ansi-colors",
+                "--include-engine=junit-jupiter", "--details=flat", "-cp", jar.toString(),
+                "--scan-class-path=" + jar).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), output);
+        Pattern segment = Pattern.compile("\\[(class|nested-class|method|test-template|test-factory):([^\\]]+)]");
+        Set<String> methods = new TreeSet<>();
+        for (String line : output.lines().toList()) {
+            StringBuilder className = new StringBuilder();
+            String method = null;
+            Matcher m = segment.matcher(line);
+            while (m.find()) {
+                switch (m.group(1)) {
+                    case "class" -> className.append(m.group(2));
+                    case "nested-class" -> className.append('$').append(m.group(2));
+                    default -> method = m.group(2);
+                }
+            }
+            if (method != null) {
+                methods.add(className + "#" + method);
+            }
+        }
+        return methods;
     }
 
     private static Set<String> listedJUnitTests(List<String> classPath) throws Exception {

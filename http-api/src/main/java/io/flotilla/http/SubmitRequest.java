@@ -2,6 +2,7 @@ package io.flotilla.http;
 
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;
+import io.flotilla.protocol.job.Quantities;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.run.Seeds;
 import io.flotilla.protocol.suite.SuiteCommands;
@@ -36,11 +37,13 @@ record SubmitRequest(String runId, Integer priority, Integer retries, Integer jo
      */
     record Suite(String kind, String name, List<String> targets, List<String> include, List<String> exclude,
                  String marker, String isolation, Integer shardSize, Integer repeat, Integer stopAfterFailures,
-                 Boolean listOnly, JobJson job) {
+                 Boolean listOnly, String groupTime, List<String> jvmArgs, JobJson job) {
         RunSpec listingRun(String runId, String user, int priority, int retries, int maxParallel, SubmitRules rules) {
             SuiteSpec spec = new SuiteSpec(parse(SuiteSpec.Kind.class, kind, "suite.kind"), name, targets, include,
                     exclude, marker, isolation == null ? null : parse(SuiteSpec.Isolation.class, isolation,
-                    "suite.isolation"), orZero(shardSize), orZero(repeat), Boolean.TRUE.equals(listOnly));
+                    "suite.isolation"), orZero(shardSize), orZero(repeat), Boolean.TRUE.equals(listOnly),
+                    groupTime == null ? null : Quantities.parseDuration(groupTime, "suite.groupTime").toMillis(),
+                    jvmArgs);
             InvalidSpecException.require(job != null, "suite.job", "a suite needs a job: the container its tests "
                     + "run in");
             InvalidSpecException.require(job.command() == null, "suite.job.command", "a suite's job gives the "

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.ClassNameFilter;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
@@ -35,7 +36,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  *   <li>{@code list [--tags EXPR] ENTRY...} prints the test methods of the test roots among the class-path entries
  *       (directories, and tests jars: the jars that Maven's test-jar goal and Gradle name {@code *-tests.jar} or
  *       {@code *-test.jar}; the other jars are the tests' dependencies), one per line as
- *       {@code com.example.FooTest#bar(int)}, then {@code N tests listed};</li>
+ *       {@code com.example.FooTest#bar(int)}, then {@code N tests listed}. Only classes named as tests count,
+ *       {@code Test*}, {@code *Test} or {@code *Tests}: JUnit's default pattern, which its console launcher's scan
+ *       applies too, so that helpers and benchmarks in a tests jar are not taken for tests;</li>
  *   <li>{@code run NAME...} runs those methods and writes one line per method to stderr, taken before any test can
  *       redirect it: {@code ##flotilla-test OUTCOME MILLIS NAME}, OUTCOME being passed, failed (an assertion),
  *       error (any other exception) or skipped (disabled or aborted). A parameterized or dynamic method fails when
@@ -78,7 +81,8 @@ public final class JUnitLauncher {
         Set<Path> roots = new LinkedHashSet<>();
         entries.stream().map(Path::of).filter(JUnitLauncher::isTestRoot).forEach(roots::add);
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClasspathRoots(roots));
+                .selectors(DiscoverySelectors.selectClasspathRoots(roots))
+                .filters(ClassNameFilter.includeClassNamePatterns(ClassNameFilter.STANDARD_INCLUDE_PATTERN));
         if (tags != null) {
             request.filters(TagFilter.includeTags(tags));
         }

@@ -30,7 +30,8 @@ public final class SuiteCommands {
      * the suite's own arguments, as its listing did (so rootdir, conftest.py, ini options, plugins and --pyargs mean
      * the same), then keeps the given node ids, as pytest-xdist's workers do: node ids are never turned back into
      * paths, which a conftest.py or a rootdir above the working directory would break. When every id's file is a
-     * file under the rootdir, collection skips the other files (and their imports). A node id pytest no longer
+     * file, under the rootdir or (as pytest names files outside it, with --pyargs say) under one of the paths it was
+     * given, collection skips the other files (and their imports). A node id pytest no longer
      * collects gets the verdict line {@code notfound}. It writes one verdict line per test to a copy of stderr taken
      * before pytest captures it, whatever the test prints. Works with pytest 7 and later.
      */
@@ -40,14 +41,24 @@ public final class SuiteCommands {
             count = int(sys.argv[1])
             wanted, args = sys.argv[2:2 + count], sys.argv[2 + count:]
             class FlotillaSelection:
-                files = dirs = None
+                files = dirs = session = None
                 def pytest_sessionstart(self, session):
-                    root = session.config.rootpath
-                    files = {root / nodeid.split("::")[0] for nodeid in wanted}
-                    self.files = files if all(f.is_file() for f in files) else None
-                    self.dirs = {d for f in files for d in f.parents} if self.files else None
+                    self.session = session
+                def narrow(self):
+                    bases = [self.session.config.rootpath]
+                    bases += sorted(getattr(self.session, "_initialpaths", ()))
+                    files = set()
+                    for nodeid in wanted:
+                        found = [b / nodeid.split("::")[0] for b in bases if (b / nodeid.split("::")[0]).is_file()]
+                        if not found:
+                            return None
+                        files.update(found)
+                    self.dirs = {d for f in files for d in f.parents}
+                    return files
                 def pytest_ignore_collect(self, collection_path, config):
-                    if self.files is None or collection_path.name in ("__init__.py", "conftest.py"):
+                    if self.files is None:
+                        self.files = self.narrow() or ()
+                    if not self.files or collection_path.name in ("__init__.py", "conftest.py"):
                         return None
                     if collection_path.is_dir():
                         return None if collection_path in self.dirs else True
@@ -160,10 +171,16 @@ public final class SuiteCommands {
         return command;
     }
 
-    /** The launcher ahead of the suite's class path, so that its JUnit Platform is the one that runs. */
+    /**
+     * The launcher ahead of the suite's class path, so that its JUnit Platform is the one that runs, in a JVM with the
+     * suite's options.
+     */
     private static List<String> junitLauncher(SuiteSpec suite, String action) {
-        return new ArrayList<>(List.of("java", "-cp", JUNIT_LAUNCHER_DIR + "/*:" + String.join(":", suite.targets()),
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(suite.jvmArgs());
+        command.addAll(List.of("-cp", JUNIT_LAUNCHER_DIR + "/*:" + String.join(":", suite.targets()),
                 JUNIT_LAUNCHER_CLASS, action));
+        return command;
     }
 
     /**

@@ -26,11 +26,21 @@ import java.util.regex.PatternSyntaxException;
  * @param shardSize with {@link Isolation#SHARD}, how many tests share one container
  * @param repeat how often each selected test runs, each time in a fresh container
  * @param listOnly list and select the tests, and run none: the expanded run ends at once, its jobs cancelled
+ * @param groupMillis with {@link Isolation#FILE}, files (or classes) that the timing history knows to take less put
+ *                    together into one container of about this many milliseconds, so that a suite of small files
+ *                    does not pay an interpreter's or a JVM's start per file; 0 keeps one file per container, null
+ *                    takes {@link #DEFAULT_GROUP_MILLIS} with per-file isolation
+ * @param jvmArgs a JUnit suite's options for the test JVM ({@code --add-opens ...}, {@code -Dkey=value}), as
+ *                Surefire's {@code argLine}; empty for none and for the other kinds
  */
 public record SuiteSpec(Kind kind, String name, List<String> targets, List<String> include, List<String> exclude,
-                        String marker, Isolation isolation, int shardSize, int repeat, boolean listOnly) {
+                        String marker, Isolation isolation, int shardSize, int repeat, boolean listOnly,
+                        Long groupMillis, List<String> jvmArgs) {
     public static final int MAX_REPEAT = RunSpec.MAX_JOBS;
     public static final int MAX_TARGETS = 1000;
+    /** Five seconds: an interpreter's or a JVM's start, 0.3 to 1 s, is then a small part of a container's time. */
+    public static final long DEFAULT_GROUP_MILLIS = 5_000;
+    public static final long MAX_GROUP_MILLIS = 3_600_000;
 
     /** The kinds of suite, each with its listing step and its test command. */
     public enum Kind {
@@ -74,6 +84,8 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
         marker = marker == null ? "" : marker;
         isolation = isolation == null ? kind.defaultIsolation : isolation;
         repeat = repeat == 0 ? 1 : repeat;
+        groupMillis = groupMillis != null ? groupMillis : isolation == Isolation.FILE ? DEFAULT_GROUP_MILLIS : 0L;
+        jvmArgs = List.copyOf(jvmArgs == null ? List.of() : jvmArgs);
         InvalidSpecException.require(targets.size() <= MAX_TARGETS && targets.stream().allMatch(t -> t != null
                 && !t.isEmpty() && t.indexOf('\0') < 0), "suite.targets", "targets must be at most " + MAX_TARGETS
                 + " non-empty strings without NUL");
@@ -96,6 +108,15 @@ public record SuiteSpec(Kind kind, String name, List<String> targets, List<Strin
                 && shardSize <= RunSpec.MAX_JOBS_PER_CONTAINER : shardSize == 0, "suite.shardSize",
                 isolation == Isolation.SHARD ? "shard size " + shardSize + " is outside 1 .. "
                         + RunSpec.MAX_JOBS_PER_CONTAINER : "a shard size goes only with shard isolation");
+        InvalidSpecException.require(groupMillis == 0 || isolation == Isolation.FILE && groupMillis > 0
+                && groupMillis <= MAX_GROUP_MILLIS, "suite.groupTime", isolation != Isolation.FILE
+                ? "grouping files by their time is for per-file isolation" : "group time " + groupMillis
+                + " ms is outside 0 .. " + MAX_GROUP_MILLIS);
+        InvalidSpecException.require(jvmArgs.isEmpty() || kind == Kind.JUNIT, "suite.jvmArgs",
+                "JVM options are for JUnit suites; " + kind.name().toLowerCase() + " suites run no JVM of ours");
+        InvalidSpecException.require(jvmArgs.size() <= MAX_TARGETS && jvmArgs.stream().allMatch(a -> a != null
+                && a.startsWith("-") && a.indexOf('\0') < 0), "suite.jvmArgs", "JVM options must be at most "
+                + MAX_TARGETS + " options, each starting with '-', without NUL");
         InvalidSpecException.require(repeat >= 1 && repeat <= MAX_REPEAT, "suite.repeat",
                 "repeat " + repeat + " is outside 1 .. " + MAX_REPEAT);
         selector(include, exclude); // compiles every filter, or names the one that does not compile

@@ -67,7 +67,7 @@ class KryoSerializerTest {
                 new JobResult.OutputSummary(10, 10), true);
         RunSummary summary = new RunSummary("run-1", "ann", 2, 0, 1, 1, 0, 0, false);
         SuiteSpec suite = new SuiteSpec(SuiteSpec.Kind.PYTEST, "pytest:/src", List.of("tests/"), List.of("*io*"),
-                List.of("re:.*slow.*"), "not net", SuiteSpec.Isolation.SHARD, 20, 3, false);
+                List.of("re:.*slow.*"), "not net", SuiteSpec.Isolation.SHARD, 20, 3, false, null, List.of());
         RunSpec suiteRun = new RunSpec("run-4", "ann", 0, 2, List.of(shareable), null, 1, 0, 1, suite, null);
         RunSummary suiteSummary = new RunSummary("run-4", "ann", 2, 1, 0, 1, 0, 0, false, false,
                 "the ctest listing failed", List.of("Off.Test"));

@@ -19,7 +19,8 @@ import java.util.function.Predicate;
 
 /**
  * Expands a suite run, once its listing step has printed the suite's tests, into the run of the tests' jobs: parses
- * the listing, keeps the tests the filters select, groups them per the isolation, orders the groups (new and
+ * the listing, keeps the tests the filters select, groups them per the isolation (per file, the small files that the
+ * timing history knows packed together up to the suite's group time), orders the groups (new and
  * last-failed first, then longest expected first, from the timing history) and repeats them. Every job runs in the
  * listing step's container spec, with its test's own command, working directory, environment and timeout, plus
  * {@code FLOTILLA_TEST}, the job's index as {@code FLOTILLA_TASK_INDEX} and a {@code FLOTILLA_SEED} derived from the
@@ -95,7 +96,7 @@ public final class SuiteExpansion {
                     + suite.exclude() + (suite.marker().isEmpty() ? "" : ", marker '" + suite.marker() + "'") + ")",
                     listingOutput);
         }
-        List<List<DiscoveredTest>> groups = order(group(suite, selected), suite.name(), history);
+        List<List<DiscoveredTest>> groups = order(group(suite, selected, history), suite.name(), history);
         if ((long) groups.size() * suite.repeat() > RunSpec.MAX_JOBS) {
             throw new ListingException(kind, "gives " + groups.size() + " jobs, which repeated " + suite.repeat()
                     + " times are more than the " + RunSpec.MAX_JOBS + " jobs a run may have", listingOutput);
@@ -138,7 +139,8 @@ public final class SuiteExpansion {
     }
 
     /** The tests each job runs: a pytest or JUnit group runs in one process; other kinds run one test per job. */
-    private static List<List<DiscoveredTest>> group(SuiteSpec suite, List<DiscoveredTest> tests) {
+    private static List<List<DiscoveredTest>> group(SuiteSpec suite, List<DiscoveredTest> tests,
+                                                    SuiteHistory history) {
         if (!suite.kind().runsManyTestsPerProcess() || suite.isolation() == Isolation.TEST) {
             return tests.stream().map(List::of).toList();
         }
@@ -146,13 +148,52 @@ public final class SuiteExpansion {
             Map<String, List<DiscoveredTest>> byFile = new LinkedHashMap<>();
             tests.forEach(test -> byFile.computeIfAbsent(fileOf(test.name()), f -> new ArrayList<>())
                     .add(test));
-            return List.copyOf(byFile.values());
+            return packSmallFiles(List.copyOf(byFile.values()), suite, history);
         }
         List<List<DiscoveredTest>> shards = new ArrayList<>();
         for (int from = 0; from < tests.size(); from += suite.shardSize()) {
             shards.add(tests.subList(from, Math.min(tests.size(), from + suite.shardSize())));
         }
         return shards;
+    }
+
+    /**
+     * Puts the files that the history knows to take less than the suite's group time together, first fit from the
+     * longest, into containers of at most that time; a file it does not know, one that failed last time and one as
+     * long as the group time keep a container of their own, and no file is split.
+     */
+    private static List<List<DiscoveredTest>> packSmallFiles(List<List<DiscoveredTest>> files, SuiteSpec suite,
+                                                             SuiteHistory history) {
+        long target = suite.groupMillis();
+        List<List<DiscoveredTest>> groups = new ArrayList<>();
+        List<List<DiscoveredTest>> small = new ArrayList<>();
+        Map<List<DiscoveredTest>, Long> expected = new IdentityHashMap<>();
+        for (List<DiscoveredTest> file : files) {
+            long millis = expectedMillis(file, suite.name(), history);
+            if (target > 0 && millis < target) {
+                small.add(file);
+                expected.put(file, millis);
+            } else {
+                groups.add(file);
+            }
+        }
+        small.sort(Comparator.comparing(expected::get).reversed());
+        List<List<DiscoveredTest>> packed = new ArrayList<>();
+        List<Long> loads = new ArrayList<>();
+        for (List<DiscoveredTest> file : small) {
+            int bin = 0;
+            while (bin < packed.size() && loads.get(bin) + expected.get(file) > target) {
+                bin++;
+            }
+            if (bin == packed.size()) {
+                packed.add(new ArrayList<>());
+                loads.add(0L);
+            }
+            packed.get(bin).addAll(file);
+            loads.set(bin, loads.get(bin) + expected.get(file));
+        }
+        groups.addAll(packed);
+        return groups;
     }
 
     /** A pytest node id's file, or a JUnit method's class. */
@@ -194,7 +235,8 @@ public final class SuiteExpansion {
         };
         Map<String, String> env = new LinkedHashMap<>(template.env());
         env.putAll(first.env());
-        env.put("FLOTILLA_TEST", group.size() == 1 ? first.name() : fileOf(first.name()));
+        env.put("FLOTILLA_TEST", group.size() == 1 ? first.name() : String.join(" ", group.stream()
+                .map(test -> fileOf(test.name())).distinct().toList()));
         env.put("FLOTILLA_TASK_INDEX", Integer.toString(index));
         env.put("FLOTILLA_SEED", Long.toUnsignedString(seed));
         return new ContainerSpec(command, template.layers(), env,

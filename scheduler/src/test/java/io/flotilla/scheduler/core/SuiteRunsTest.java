@@ -39,7 +39,7 @@ class SuiteRunsTest {
 
     private static RunSpec ctestRun(String id, int retries) {
         SuiteSpec suite = new SuiteSpec(SuiteSpec.Kind.CTEST, "ctest:/b", List.of(), List.of(), List.of(), "", null, 0,
-                1, false);
+                1, false, null, List.of());
         return new RunSpec(id, "ann", 0, retries, List.of(ContainerSpec.builder(SuiteCommands.listing(suite))
                 .workdir("/b").build()), null, 1, 0, 0, suite, null);
     }

@@ -39,7 +39,8 @@ class SuiteExpansionTest {
 
     static SuiteSpec suite(Kind kind, List<String> targets, List<String> include, List<String> exclude,
                            Isolation isolation, int shardSize, int repeat) {
-        return new SuiteSpec(kind, "s", targets, include, exclude, "", isolation, shardSize, repeat, false);
+        return new SuiteSpec(kind, "s", targets, include, exclude, "", isolation, shardSize, repeat, false, 0L,
+                List.of());
     }
 
     @Test
@@ -111,6 +112,39 @@ class SuiteExpansionTest {
                 "echo middle", "echo new", "echo broken"), List.of(), List.of(), null, 0, 1)), null, "", history);
         assertEquals(List.of("echo new", "echo broken", "echo long", "echo middle", "echo short"),
                 run.plan().jobTests().stream().map(tests -> tests.get(0)).toList());
+    }
+
+    /**
+     * With a group time of 5 s, the files that the history knows to be shorter share containers of up to 5 s, packed
+     * first fit from the longest; a file it does not know, a file that failed last time and a long file keep their
+     * own, and every test keeps its own verdict line in its group.
+     */
+    @Test
+    void smallFilesTheHistoryKnowsShareAContainerOfTheGroupTime() {
+        String listing = "a.py::t\nb.py::t\nc.py::t1\nc.py::t2\nd.py::t\ne.py::t\nf.py::t\n\n7 tests collected\n";
+        SuiteHistory history = new SuiteHistory();
+        history.record("s", List.of(new TestVerdict("a.py::t", TestVerdict.Outcome.PASSED, 1000, ""),
+                new TestVerdict("b.py::t", TestVerdict.Outcome.PASSED, 1500, ""),
+                new TestVerdict("c.py::t1", TestVerdict.Outcome.PASSED, 1000, ""),
+                new TestVerdict("c.py::t2", TestVerdict.Outcome.PASSED, 2000, ""),
+                new TestVerdict("d.py::t", TestVerdict.Outcome.PASSED, 6000, ""),
+                new TestVerdict("f.py::t", TestVerdict.Outcome.FAILED, 10, "")));
+        SuiteSpec grouped = new SuiteSpec(Kind.PYTEST, "s", List.of(), List.of(), List.of(), "", Isolation.FILE, 0,
+                1, false, 5000L, List.of());
+        RunSpec run = SuiteExpansion.expand(listing(grouped), LISTED, listing, history);
+        assertEquals(List.of(List.of("e.py::t"), List.of("f.py::t"), List.of("d.py::t"),
+                List.of("c.py::t1", "c.py::t2", "b.py::t"), List.of("a.py::t")), run.plan().jobTests(),
+                "new and last-failed first, then 6 s, 4.5 s and 1 s");
+        assertEquals("c.py b.py", run.jobs().get(3).env().get("FLOTILLA_TEST"));
+        List<String> command = run.jobs().get(3).command();
+        assertEquals(List.of("3", "c.py::t1", "c.py::t2", "b.py::t"), command.subList(3, command.size()));
+        SuiteSpec byDefault = new SuiteSpec(Kind.PYTEST, "s", List.of(), List.of(), List.of(), "", null, 0, 1, false,
+                null, List.of());
+        assertEquals(SuiteSpec.DEFAULT_GROUP_MILLIS, byDefault.groupMillis());
+        SuiteSpec perFile = new SuiteSpec(Kind.PYTEST, "s", List.of(), List.of(), List.of(), "", Isolation.FILE, 0,
+                1, false, 0L, List.of());
+        assertEquals(6, SuiteExpansion.expand(listing(perFile), LISTED, listing, history).jobs().size(),
+                "0 keeps one file per container");
     }
 
     @Test
