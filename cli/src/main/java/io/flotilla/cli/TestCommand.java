@@ -192,7 +192,7 @@ public final class TestCommand extends ClientCommand {
         ObjectNode job = container.toJob(List.of("true"), uploader);
         job.remove("command");
         if (suiteKind == SuiteSpec.Kind.JUNIT) {
-            ((ArrayNode) job.get("layers")).add(JUnitLauncherLayer.upload(uploader));
+            ((ArrayNode) job.get("layers")).add(JUnitLauncherLayer.upload(uploader, targets));
         }
         suite.set("job", job);
         ObjectNode run = FlotillaClient.JSON.createObjectNode();

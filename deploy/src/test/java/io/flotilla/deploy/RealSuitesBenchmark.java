@@ -2,8 +2,6 @@ package io.flotilla.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +32,7 @@ import java.util.zip.ZipFile;
  *       PKG}; sympy's run names a few subpackages unless {@code sympy=sympy} asks for all of it;</li>
  *   <li>{@code libsoup}, {@code libxmlb}: the installed tests of {@code libsoup-3.0-tests} and {@code libxmlb-tests},
  *       {@code gnome-desktop-testing-runner -p SLOTS} against {@code flotilla test commands} of their
- *       {@code Exec} lines;</li>
+ *       {@code Exec} lines, with {@code --net loopback}: libsoup's tests serve HTTP on loopback;</li>
  *   <li>{@code commons-text}: Apache Commons Text 1.12.0's tests jar with its test dependencies
  *       ({@code bench/real-suites/commons-text/pom.xml}), Maven Surefire ({@code mvn test -DforkCount=SLOTS}) against
  *       {@code flotilla test junit} of the same class path, both with the jar's test resources where the project's
@@ -49,6 +47,7 @@ public final class RealSuitesBenchmark {
     private static final int DIFFS_PRINTED = 40;
     /** bench/run runs it in the repository's top directory. */
     private static final Path ROOT = Path.of("target", "real-suites").toAbsolutePath();
+    private static final Path DISTRIBUTION = Path.of("deploy", "target", "flotilla", "lib").toAbsolutePath();
     private static final int SLOTS = Runtime.getRuntime().availableProcessors();
 
     /**
@@ -120,8 +119,8 @@ public final class RealSuitesBenchmark {
                                 directory + "/" + file.getFileName()));
             }
         }
-        List<String> flotilla = new ArrayList<>(List.of("--timeout", "5m", "--memory", "1g", "commands",
-                "--workdir", "/tmp"));
+        List<String> flotilla = new ArrayList<>(List.of("--timeout", "5m", "--memory", "4g", "--net", "loopback",
+                "commands", "--workdir", "/tmp"));
         flotilla.addAll(idOfCommand.keySet());
         return new RealSuite(name, workdir, List.of("gnome-desktop-testing-runner", "-p", Integer.toString(SLOTS),
                 directory), RunnerVerdicts::gnomeDesktopTesting, flotilla, idOfCommand::get,
@@ -229,15 +228,19 @@ public final class RealSuitesBenchmark {
         return output;
     }
 
-    /** Runs {@code flotilla test} in this JVM, its report to LOG; its exit status says only that some test failed. */
-    private static void flotilla(List<String> args, Path log) throws IOException {
-        StringWriter err = new StringWriter();
-        int status = Main.commandLine().setErr(new PrintWriter(err)).setOut(new PrintWriter(new StringWriter()))
-                .execute(args.toArray(String[]::new));
-        Files.writeString(log, err.toString());
+    /**
+     * Runs {@code flotilla test} as users run it, the built distribution in a JVM of its own, its report to LOG; its
+     * exit status says only that some test failed.
+     */
+    private static void flotilla(List<String> args, Path log) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", DISTRIBUTION + "/*", Main.class.getName()));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int status = process.waitFor();
         if (status > 1) {
             throw new IllegalStateException("flotilla " + String.join(" ", args) + " exited " + status + ":\n"
-                    + err);
+                    + Files.readString(log));
         }
     }
 

@@ -93,15 +93,21 @@ class SuitesIT {
             Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             jars.add(lib.resolve(jar.getFileName()).toString());
         }
-        Path classes = Files.createDirectories(target.resolve("classes"));
+        junitClassPath = compileJUnitFixture(sources, target.resolve("classes"), jars);
+    }
+
+    /** The fixture's classes compiled into {@code classes} against {@code jars}: the suite's class path. */
+    private static List<String> compileJUnitFixture(Path sources, Path classes, List<String> jars) throws Exception {
+        Files.createDirectories(classes);
         List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", String.join(":", jars)));
         try (Stream<Path> files = Files.list(sources.resolve("fixture"))) {
             files.map(Path::toString).forEach(args::add);
         }
         assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
                 args.toArray(String[]::new)), "the JUnit fixture does not compile");
-        junitClassPath = new ArrayList<>(List.of(classes.toString()));
-        junitClassPath.addAll(jars);
+        List<String> classPath = new ArrayList<>(List.of(classes.toString()));
+        classPath.addAll(jars);
+        return classPath;
     }
 
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
@@ -259,6 +265,33 @@ class SuitesIT {
         assertTrue(fromJar.contains("fixture.FixtureTest#passes()"), fromJar.toString());
         assertEquals(consoleLauncherScan(jar), fromJar);
         assertEquals(fromJar, listedJUnitTests(junitClassPath));
+    }
+
+    /**
+     * A suite on JUnit 5.10, whose Jupiter engine finds no test at all on this project's JUnit Platform (1.14): it runs
+     * on the bundled launcher of its own Platform version, with the same tests and verdicts.
+     */
+    @Test
+    void aSuiteOnAnOlderJUnitRunsOnALauncherOfItsOwnPlatform() throws Exception {
+        List<String> jars;
+        try (Stream<Path> files = Files.list(Path.of("target", "junit-5.10").toAbsolutePath())) {
+            jars = files.map(Path::toString).sorted().toList();
+        }
+        Path target = Files.createDirectories(fixtures.resolve("junit-5.10"));
+        for (String jar : jars) {
+            Files.copy(Path.of(jar), target.resolve(Path.of(jar).getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<String> classPath = compileJUnitFixture(Path.of("src", "test", "resources", "suites", "junit")
+                .toAbsolutePath(), target.resolve("classes"), jars.stream().map(jar -> target.resolve(
+                Path.of(jar).getFileName()).toString()).toList());
+        assertEquals(listedJUnitTests(junitClassPath), listedJUnitTests(classPath));
+        List<String> args = new ArrayList<>(List.of("junit", "-i", "fixture.FixtureTest#*", "-m", "!slow",
+                "--jvm-arg", "-Dfixture.flag=on"));
+        args.addAll(classPath);
+        suite("junit-5.10", Map.of("fixture.FixtureTest#passes()", "passed", "fixture.FixtureTest#fails()", "failed",
+                "fixture.FixtureTest#throwsAnError()", "error", "fixture.FixtureTest#seesItsJvmArgument()", "passed",
+                "fixture.FixtureTest#skips()", "skipped", "fixture.FixtureTest#failsForOneOfItsValues(int)", "failed"),
+                args.toArray(String[]::new));
     }
 
     /**
