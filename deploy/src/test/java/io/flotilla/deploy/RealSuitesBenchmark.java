@@ -2,6 +2,7 @@ package io.flotilla.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ import java.util.zip.ZipFile;
  *   <li>{@code commons-text}: Apache Commons Text 1.12.0's tests jar with its test dependencies
  *       ({@code bench/real-suites/commons-text/pom.xml}), Maven Surefire ({@code mvn test -DforkCount=SLOTS}) against
  *       {@code flotilla test junit} of the same class path, both with the jar's test resources where the project's
- *       tests look for them.</li>
+ *       tests look for them, and each test JVM with the machine's memory as its limit, from which it sizes its heap
+ *       as Surefire's JVMs do from the machine's.</li>
  * </ul>
  * Arguments: the suites to run, each {@code NAME} or, for a pytest suite, {@code NAME=PKG,PKG...}; none runs them
  * all. Work directories are under {@code target/real-suites}. It never fails on a difference or on speed.
@@ -150,8 +152,11 @@ public final class RealSuitesBenchmark {
                 }
             }
         }
+        // Surefire's JVMs size their heaps from the machine's memory; the test JVMs here get as much, as a limit.
+        long machineMemory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
         List<String> flotilla = new ArrayList<>(List.of("--layer", workdir + ":" + workdir, "--timeout", "10m",
-                "--memory", "2g", "junit", "--workdir", workdir.toString()));
+                "--memory", (machineMemory >> 20) + "m", "junit", "--workdir", workdir.toString()));
         try (Stream<Path> jars = Files.list(lib)) {
             jars.sorted().map(Path::toString).forEach(flotilla::add);
         }

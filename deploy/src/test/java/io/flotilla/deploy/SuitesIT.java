@@ -219,7 +219,8 @@ class SuitesIT {
                 "fixture.FixtureTest#fails()", "failed", "fixture.FixtureTest#throwsAnError()", "error",
                 "fixture.FixtureTest#seesItsJvmArgument()", "passed",
                 "fixture.FixtureTest#skips()", "skipped", "fixture.FixtureTest#failsForOneOfItsValues(int)", "failed",
-                "fixture.HangTest#hangs()", "error", "fixture.CrashTest#crashes()", "error"),
+                "fixture.HangTest#hangs()", "error", "fixture.CrashTest#crashes()", "error",
+                "fixture.MemoryTest#getsAnOutOfMemoryErrorWithinItsContainersLimit()", "passed"),
                 junit.toArray(String[]::new));
         assertTrue(jvm.stderr().contains("ERROR fixture.HangTest#hangs(): timed out"), jvm.toString());
         assertFailureIsReportedAsSurefireDoes(jvm);

@@ -25,12 +25,16 @@ import java.util.stream.Stream;
 final class HostBase {
     private static final List<String> ROOT_DIRS = List.of("usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin");
 
-    /** What of /etc a job sees: name lookup, the dynamic linker, time zones, certificates, language runtimes. */
+    /**
+     * What of /etc a job sees: name lookup, the dynamic linker, time zones, certificates, language runtimes, and the
+     * configuration that Debian's packages keep in /etc behind a symlink from /usr (matplotlib's matplotlibrc, the
+     * XML and SGML catalogs), without which the library does not load.
+     */
     private static final List<String> ETC_ENTRIES = List.of("passwd", "group", "nsswitch.conf", "host.conf",
             "resolv.conf", "hosts", "gai.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
             "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "os-release", "debian_version",
             "mime.types", "protocols", "services", "shells", "profile", "bash.bashrc", "environment", "login.defs",
-            "inputrc", "magic", "mke2fs.conf", "perl", "python3", "fonts");
+            "inputrc", "magic", "mke2fs.conf", "perl", "python3", "fonts", "matplotlibrc", "xml", "sgml", "papersize");
     private static final List<String> ETC_PREFIXES = List.of("java-", "python3.");
 
     private final List<MountPlan.Step> steps;

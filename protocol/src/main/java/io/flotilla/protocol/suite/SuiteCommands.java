@@ -164,9 +164,17 @@ public final class SuiteCommands {
         return command;
     }
 
-    /** Runs JUnit test methods, given by selector name ({@code com.example.FooTest#bar()}), in one JVM. */
-    public static List<String> junit(SuiteSpec suite, List<String> methods) {
+    /**
+     * Runs JUnit test methods, given by selector name ({@code com.example.FooTest#bar()}), in one JVM. A container
+     * shows no {@code /sys/fs/cgroup}, so a JVM would size its heap from the host's memory and be killed at the job's
+     * limit where it would throw {@link OutOfMemoryError} in a Docker container: {@code -XX:MaxRAM} gives it the job's
+     * memory limit ({@code memoryBytes}, 0 for none) to size from, unless the suite's JVM options give their own.
+     */
+    public static List<String> junit(SuiteSpec suite, List<String> methods, long memoryBytes) {
         List<String> command = junitLauncher(suite, "run");
+        if (memoryBytes > 0 && suite.jvmArgs().stream().noneMatch(arg -> arg.startsWith("-XX:MaxRAM="))) {
+            command.add(1, "-XX:MaxRAM=" + memoryBytes);
+        }
         command.addAll(methods);
         return command;
     }

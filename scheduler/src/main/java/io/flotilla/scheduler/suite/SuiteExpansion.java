@@ -229,7 +229,8 @@ public final class SuiteExpansion {
         DiscoveredTest first = group.get(0);
         List<String> command = switch (suite.kind()) {
             case PYTEST -> SuiteCommands.pytest(suite, group.stream().map(DiscoveredTest::name).toList());
-            case JUNIT -> SuiteCommands.junit(suite, group.stream().map(DiscoveredTest::name).toList());
+            case JUNIT -> SuiteCommands.junit(suite, group.stream().map(DiscoveredTest::name).toList(),
+                    template.limits().memoryBytes());
             case CTEST -> SuiteCommands.ctest(first.command(), first.skipCode(), first.willFail());
             default -> first.command();
         };

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.JobResult.OutputSummary;
+import io.flotilla.protocol.job.Limits;
 import io.flotilla.protocol.run.RunSpec;
 import io.flotilla.protocol.suite.SuiteCommands;
 import io.flotilla.protocol.suite.SuiteSpec;
@@ -145,6 +146,24 @@ class SuiteExpansionTest {
                 1, false, 0L, List.of());
         assertEquals(6, SuiteExpansion.expand(listing(perFile), LISTED, listing, history).jobs().size(),
                 "0 keeps one file per container");
+    }
+
+    /** A test JVM sizes its heap from the job's memory limit, which it cannot see, unless the suite says otherwise. */
+    @Test
+    void aJUnitJobsJvmKnowsTheJobsMemoryLimit() {
+        String listing = "p.ATest#a()\n\n1 tests listed\n";
+        ContainerSpec limited = ContainerSpec.builder(List.of("true")).limits(new Limits(512 * Limits.MIB, 0, 0,
+                Duration.ofSeconds(30), Duration.ofSeconds(2), Limits.MIB)).build();
+        for (List<String> jvmArgs : List.of(List.<String>of(), List.of("-XX:MaxRAM=1g"))) {
+            SuiteSpec junit = new SuiteSpec(Kind.JUNIT, "s", List.of("/t"), List.of(), List.of(), "", null, 0, 1,
+                    false, null, jvmArgs);
+            RunSpec run = SuiteExpansion.expand(new RunSpec("r", "ann", 0, 0, List.of(limited), null, 1, 0, 0, junit,
+                    null), LISTED, listing, new SuiteHistory());
+            List<String> command = run.jobs().get(0).command();
+            assertEquals(jvmArgs.isEmpty() ? List.of("java", "-XX:MaxRAM=536870912") : List.of("java",
+                    "-XX:MaxRAM=1g"), command.subList(0, 2), command.toString());
+            assertEquals("p.ATest#a()", command.get(command.size() - 1));
+        }
     }
 
     @Test
