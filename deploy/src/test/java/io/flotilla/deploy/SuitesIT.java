@@ -212,8 +212,9 @@ class SuitesIT {
                 "-x", "*first_attempt*");
         assertTrue(pytest.stderr().contains("5 tests, 1 passed, 1 failed, 2 errors, 1 skipped, 0 flaky"),
                 pytest.toString());
-        List<String> junit = new ArrayList<>(List.of("junit", "--timeout", "10s", "-m", "!slow", "--jvm-arg",
-                "-Dfixture.flag=on"));
+        // MemoryTest needs its JVM to size the heap from the 512m limit, which the JVM cannot see in the container.
+        List<String> junit = new ArrayList<>(List.of("junit", "--timeout", "10s", "--memory", "512m", "-m", "!slow",
+                "--jvm-arg", "-Dfixture.flag=on"));
         junit.addAll(junitClassPath);
         Distribution.Result jvm = suite("junit", Map.of("fixture.FixtureTest#passes()", "passed",
                 "fixture.FixtureTest#fails()", "failed", "fixture.FixtureTest#throwsAnError()", "error",
