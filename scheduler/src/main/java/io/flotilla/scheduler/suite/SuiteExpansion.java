@@ -29,8 +29,11 @@ import java.util.function.Predicate;
 public final class SuiteExpansion {
     /** A listing's stdout may be this long; it travels whole to the scheduler and into its journal. */
     public static final int LISTING_OUTPUT_BYTES = 8 << 20;
-    /** A job of several pytest or JUnit tests returns this much of its output's end: room for a verdict line per test. */
-    public static final int GROUP_OUTPUT_BYTES = 64 << 10;
+    /**
+     * A job of several pytest or JUnit tests returns this much of its output's end: room for a verdict line per test,
+     * for the files that {@code groupMillis} packs together too (64 KiB lost the verdicts of networkx's packed files).
+     */
+    public static final int GROUP_OUTPUT_BYTES = 2 << 20;
     /** Assumed for a test the history does not know, so that it goes first. */
     private static final long UNKNOWN = Long.MAX_VALUE;
 
