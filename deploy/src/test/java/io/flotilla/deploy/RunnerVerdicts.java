@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -59,16 +60,24 @@ final class RunnerVerdicts {
      * before each id.
      */
     static Map<String, String> xdist(String output, String prefix) {
+        return fromLines(output, XDIST_LINE, word -> switch (word) {
+            case "XFAIL" -> "skipped";
+            case "XPASS" -> "passed";
+            default -> word.toLowerCase(Locale.ROOT);
+        }, prefix);
+    }
+
+    /**
+     * Each line that matches {@code line}, whose first group is the runner's word for a verdict and second the test's
+     * id: the worst verdict of each id, the id after {@code prefix}.
+     */
+    private static Map<String, String> fromLines(String output, Pattern line, Function<String, String> verdictOf,
+                                                 String prefix) {
         Map<String, String> verdicts = new TreeMap<>();
         for (String text : output.lines().toList()) {
-            Matcher m = XDIST_LINE.matcher(text);
+            Matcher m = line.matcher(text);
             if (m.matches()) {
-                String verdict = switch (m.group(1)) {
-                    case "XFAIL" -> "skipped";
-                    case "XPASS" -> "passed";
-                    default -> m.group(1).toLowerCase(Locale.ROOT);
-                };
-                verdicts.merge(prefix + m.group(2), verdict, RunnerVerdicts::worse);
+                verdicts.merge(prefix + m.group(2), verdictOf.apply(m.group(1)), RunnerVerdicts::worse);
             }
         }
         return verdicts;
@@ -122,18 +131,10 @@ final class RunnerVerdicts {
      * more than an exit status does, so both are failed.
      */
     static Map<String, String> gnomeDesktopTesting(String output) {
-        Map<String, String> verdicts = new TreeMap<>();
-        for (String text : output.lines().toList()) {
-            Matcher m = GNOME_LINE.matcher(text);
-            if (m.matches()) {
-                String verdict = switch (m.group(1)) {
-                    case "PASS" -> "passed";
-                    case "SKIP" -> "skipped";
-                    default -> "failed";
-                };
-                verdicts.merge(m.group(2), verdict, RunnerVerdicts::worse);
-            }
-        }
-        return verdicts;
+        return fromLines(output, GNOME_LINE, word -> switch (word) {
+            case "PASS" -> "passed";
+            case "SKIP" -> "skipped";
+            default -> "failed";
+        }, "");
     }
 }
