@@ -4,10 +4,12 @@ import pytest
 
 
 def test_passes():
+    print("test_passes printed this")
     assert 1 + 1 == 2
 
 
 def test_fails():
+    print("test_fails printed this")
     assert 1 + 1 == 3
 
 

@@ -39,7 +39,7 @@ final class SuiteReports {
                     + (test.flaky() ? " on attempt " + shown.attempt() + ", passed on attempt "
                     + test.last().attempt() : ""));
             shown.verdict().trace().lines().limit(TRACE_SHOWN).forEach(line -> out.println("    " + line));
-            tail(shown.output()).forEach(line -> out.println("    " + line));
+            ownOutput(shown).forEach(line -> out.println("    " + line));
         }
         if (notable.size() > FAILURES_SHOWN) {
             out.println("... and " + (notable.size() - FAILURES_SHOWN) + " more");
@@ -67,7 +67,7 @@ final class SuiteReports {
                         ? Integer.compare(a.job(), b.job()) : Integer.compare(a.attempt(), b.attempt())).get();
                 out.println("  first failure: job " + first.job() + " attempt " + first.attempt() + ", FLOTILLA_SEED="
                         + Long.toUnsignedString(first.seed()) + ": " + first.verdict().message());
-                tail(first.output()).forEach(line -> out.println("    " + line));
+                ownOutput(first).forEach(line -> out.println("    " + line));
             }
         });
         out.flush();
@@ -91,10 +91,12 @@ final class SuiteReports {
                 case FAILED -> {
                     failures++;
                     element(cases, "failure", verdict, test.last().output());
+                    streams(cases, verdict);
                 }
                 case ERROR -> {
                     errors++;
                     element(cases, "error", verdict, test.last().output());
+                    streams(cases, verdict);
                 }
                 case SKIPPED -> {
                     skipped++;
@@ -132,6 +134,7 @@ final class SuiteReports {
                         .put("verdict", attempt.verdict().outcome().name().toLowerCase(Locale.ROOT))
                         .put("millis", attempt.verdict().millis()).put("message", attempt.verdict().message())
                         .put("type", attempt.verdict().type()).put("trace", attempt.verdict().trace())
+                        .put("stdout", attempt.verdict().stdout()).put("stderr", attempt.verdict().stderr())
                         .put("seed", Long.toUnsignedString(attempt.seed()));
                 out.write(line.toString());
                 out.write('\n');
@@ -154,6 +157,28 @@ final class SuiteReports {
         cases.append("\">").append(JUnitXmlReport.escape(text)).append("</").append(name).append(">\n");
     }
 
+    /** A failed test's own stdout and stderr, as Surefire writes them beside its failure. */
+    private static void streams(StringBuilder cases, TestVerdict verdict) {
+        if (!verdict.stdout().isEmpty()) {
+            cases.append("    <system-out>").append(JUnitXmlReport.escape(verdict.stdout()))
+                    .append("</system-out>\n");
+        }
+        if (!verdict.stderr().isEmpty()) {
+            cases.append("    <system-err>").append(JUnitXmlReport.escape(verdict.stderr()))
+                    .append("</system-err>\n");
+        }
+    }
+
+    /**
+     * The end of what an attempt printed: the test's own output when its runner reported its failure (a job of many
+     * tests prints theirs too), else its job's.
+     */
+    private static List<String> ownOutput(SuiteResults.Attempt attempt) {
+        TestVerdict verdict = attempt.verdict();
+        return verdict.trace().isEmpty() ? tail(attempt.output())
+                : lastLines((verdict.stdout() + verdict.stderr()).lines().toList());
+    }
+
     /** pytest's file, JUnit's class, GoogleTest's suite, as JUnit XML's class: the name before its last part. */
     private static String classOf(String test) {
         int pytest = test.lastIndexOf("::");
@@ -172,8 +197,11 @@ final class SuiteReports {
     }
 
     private static List<String> tail(String output) {
-        List<String> lines = output.lines().filter(l -> !l.startsWith(SuiteCommands.VERDICT_PREFIX)
-                && !l.startsWith(SuiteCommands.FAILURE_PREFIX)).toList();
+        return lastLines(output.lines().filter(l -> !l.startsWith(SuiteCommands.VERDICT_PREFIX)
+                && !l.startsWith(SuiteCommands.FAILURE_PREFIX) && !l.startsWith(SuiteCommands.OUTPUT_PREFIX)).toList());
+    }
+
+    private static List<String> lastLines(List<String> lines) {
         return lines.subList(Math.max(0, lines.size() - OUTPUT_LINES_SHOWN), lines.size());
     }
 }

@@ -212,6 +212,8 @@ class SuitesIT {
                 "-x", "*first_attempt*");
         assertTrue(pytest.stderr().contains("5 tests, 1 passed, 1 failed, 2 errors, 1 skipped, 0 flaky"),
                 pytest.toString());
+        JsonNode failed = RunnerVerdicts.lastAttempts(work.resolve("pytest.json")).get("test_basic.py::test_fails");
+        assertEquals("test_fails printed this\n", failed.get("stdout").asText(), failed.toString());
         // MemoryTest needs its JVM to size the heap from the 512m limit, which the JVM cannot see in the container.
         List<String> junit = new ArrayList<>(List.of("junit", "--timeout", "10s", "--memory", "512m", "-m", "!slow",
                 "--jvm-arg", "-Dfixture.flag=on"));
@@ -227,24 +229,35 @@ class SuitesIT {
         assertFailureIsReportedAsSurefireDoes(jvm);
     }
 
-    /** A failed assertion's message, type and first frames, in the terminal, the JSON and the JUnit XML. */
+    /**
+     * A failed assertion's message, type and first frames, and the test's own stdout and stderr (not those of the test
+     * before it in the same JVM), in the terminal, the JSON and the JUnit XML.
+     */
     private static void assertFailureIsReportedAsSurefireDoes(Distribution.Result run) throws Exception {
         String message = "expected: <3> but was: <2>";
-        String frame = "at fixture.FixtureTest.fails(FixtureTest.java:20)";
-        assertTrue(run.stderr().contains("FAILED fixture.FixtureTest#fails(): " + message), run.toString());
-        assertTrue(run.stderr().contains(frame), run.toString());
+        String frame = "at fixture.FixtureTest.fails(FixtureTest.java:23)";
+        String failure = run.stderr().substring(run.stderr().indexOf("FAILED fixture.FixtureTest#fails(): "));
+        assertTrue(failure.startsWith("FAILED fixture.FixtureTest#fails(): " + message), run.toString());
+        String shown = failure.substring(0, failure.indexOf("\n", failure.indexOf("fails complained of this")));
+        assertTrue(shown.contains(frame) && shown.contains("    fails printed this"), run.toString());
+        assertFalse(shown.contains("passes printed this"), shown);
         JsonNode attempt = RunnerVerdicts.lastAttempts(work.resolve("junit.json")).get("fixture.FixtureTest#fails()");
         assertEquals(message, attempt.get("message").asText(), attempt.toString());
         assertEquals("org.opentest4j.AssertionFailedError", attempt.get("type").asText());
         assertTrue(attempt.get("trace").asText().contains(frame), attempt.toString());
         assertFalse(attempt.get("trace").asText().contains("org.junit.platform."), "framework frames are cut");
-        Element failure = (Element) testcases(work.resolve("junit.xml")).get("fixture.FixtureTest#fails()")
-                .getElementsByTagName("failure").item(0);
-        assertEquals(message, failure.getAttribute("message"));
-        assertEquals("org.opentest4j.AssertionFailedError", failure.getAttribute("type"));
-        assertTrue(failure.getTextContent().startsWith("org.opentest4j.AssertionFailedError: " + message),
-                failure.getTextContent());
-        assertTrue(failure.getTextContent().contains(frame), failure.getTextContent());
+        assertEquals("fails printed this\n", attempt.get("stdout").asText(), attempt.toString());
+        assertEquals("fails complained of this\n", attempt.get("stderr").asText(), attempt.toString());
+        Element testcase = testcases(work.resolve("junit.xml")).get("fixture.FixtureTest#fails()");
+        Element element = (Element) testcase.getElementsByTagName("failure").item(0);
+        assertEquals(message, element.getAttribute("message"));
+        assertEquals("org.opentest4j.AssertionFailedError", element.getAttribute("type"));
+        assertTrue(element.getTextContent().startsWith("org.opentest4j.AssertionFailedError: " + message),
+                element.getTextContent());
+        assertTrue(element.getTextContent().contains(frame), element.getTextContent());
+        assertEquals("fails printed this\n", testcase.getElementsByTagName("system-out").item(0).getTextContent());
+        assertEquals("fails complained of this\n",
+                testcase.getElementsByTagName("system-err").item(0).getTextContent());
     }
 
     @Test

@@ -44,13 +44,20 @@ import org.junit.platform.launcher.core.LauncherFactory;
  *       error (any other exception) or skipped (disabled or aborted). A parameterized or dynamic method fails when
  *       one of its invocations does. Before a failed or erring method's line comes
  *       {@code ##flotilla-failure BASE64}, the UTF-8 of {@code NAME \0 TYPE \0 MESSAGE \0 TRACE}: the exception's
- *       class, message and stack trace, trimmed of the framework's frames.</li>
+ *       class, message and stack trace, trimmed of the framework's frames; and, when the method printed anything,
+ *       {@code ##flotilla-output BASE64}, the UTF-8 of {@code NAME \0 STDOUT \0 STDERR}: what it wrote to
+ *       {@link System#out} and {@link System#err} while it ran (the end of each, at most
+ *       {@value #OUTPUT_KEPT} bytes), as Surefire keeps a test's output for its report. The output still reaches the
+ *       job's own stdout and stderr as it is written.</li>
  * </ul>
  * The names are the ones the JUnit Platform's method selector takes, so a listed name runs as it was listed.
  */
 public final class JUnitLauncher {
     private static final String VERDICT_PREFIX = "##flotilla-test ";
     private static final String FAILURE_PREFIX = "##flotilla-failure ";
+    private static final String OUTPUT_PREFIX = "##flotilla-output ";
+    /** How much of a failed method's stdout, and of its stderr, its report keeps: the end. */
+    static final int OUTPUT_KEPT = 64 * 1024;
     /** Frames of the JUnit Platform, its engine and reflection, which say nothing of the test: cut, as Surefire does. */
     private static final List<String> FRAMEWORK_FRAMES = List.of("at org.junit.platform.",
             "at org.junit.jupiter.engine.", "at java.base/jdk.internal.reflect.", "at java.base/java.lang.reflect.",
@@ -126,7 +133,11 @@ public final class JUnitLauncher {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(methods.stream().map(DiscoverySelectors::selectMethod).toList()).build();
         Launcher launcher = LauncherFactory.create();
-        VerdictWriter writer = new VerdictWriter(verdicts);
+        TestOutput stdout = new TestOutput(System.out);
+        TestOutput stderr = new TestOutput(System.err);
+        System.setOut(new PrintStream(stdout, true));
+        System.setErr(new PrintStream(stderr, true));
+        VerdictWriter writer = new VerdictWriter(verdicts, stdout, stderr);
         launcher.execute(request, writer);
         return writer.allPassed;
     }
@@ -134,14 +145,18 @@ public final class JUnitLauncher {
     /** Writes a verdict line as each test method ends. */
     private static final class VerdictWriter implements TestExecutionListener {
         private final PrintStream out;
+        private final TestOutput stdout;
+        private final TestOutput stderr;
         private final Map<String, Long> started = new HashMap<>();
         private final Map<String, String> failedInvocations = new HashMap<>();
         private final Map<String, Throwable> failures = new HashMap<>();
         private TestPlan plan;
         boolean allPassed = true;
 
-        VerdictWriter(PrintStream out) {
+        VerdictWriter(PrintStream out, TestOutput stdout, TestOutput stderr) {
             this.out = out;
+            this.stdout = stdout;
+            this.stderr = stderr;
         }
 
         @Override
@@ -151,7 +166,11 @@ public final class JUnitLauncher {
 
         @Override
         public void executionStarted(TestIdentifier id) {
-            methodName(plan, id).ifPresent(name -> started.put(name, System.nanoTime()));
+            methodName(plan, id).ifPresent(name -> {
+                started.put(name, System.nanoTime());
+                stdout.take();
+                stderr.take();
+            });
         }
 
         @Override
@@ -200,6 +219,10 @@ public final class JUnitLauncher {
             return String.join("\n", kept.subList(0, Math.min(TRACE_LINES, kept.size())));
         }
 
+        private static String encode(String record) {
+            return Base64.getEncoder().encodeToString(record.getBytes(StandardCharsets.UTF_8));
+        }
+
         private static String outcome(TestExecutionResult result) {
             return result.getThrowable().filter(AssertionError.class::isInstance).isPresent() ? "failed" : "error";
         }
@@ -211,8 +234,12 @@ public final class JUnitLauncher {
                 if (failure != null) {
                     String record = name + "\0" + failure.getClass().getName() + "\0"
                             + (failure.getMessage() == null ? "" : failure.getMessage()) + "\0" + trace(failure);
-                    out.println(FAILURE_PREFIX + Base64.getEncoder().encodeToString(
-                            record.getBytes(StandardCharsets.UTF_8)));
+                    out.println(FAILURE_PREFIX + encode(record));
+                }
+                String printed = stdout.take();
+                String complained = stderr.take();
+                if (!printed.isEmpty() || !complained.isEmpty()) {
+                    out.println(OUTPUT_PREFIX + encode(name + "\0" + printed + "\0" + complained));
                 }
             }
             out.println(VERDICT_PREFIX + outcome + " " + millis + " " + name);

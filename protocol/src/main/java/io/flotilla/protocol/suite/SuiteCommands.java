@@ -16,6 +16,11 @@ public final class SuiteCommands {
      * UTF-8 of {@code NAME \0 TYPE \0 MESSAGE \0 TRACE}.
      */
     public static final String FAILURE_PREFIX = "##flotilla-failure ";
+    /**
+     * Starts the line a test runner writes, after a failed test's failure line, about what the test printed while it
+     * ran: base64 of the UTF-8 of {@code NAME \0 STDOUT \0 STDERR}, each the end of it that the runner kept.
+     */
+    public static final String OUTPUT_PREFIX = "##flotilla-output ";
     /** Starts the line before each GoogleTest binary's listing. */
     public static final String BINARY_PREFIX = "##flotilla-binary ";
     /** Where a JUnit suite's containers find the launcher and the JUnit Platform's jars: a layer the CLI adds. */
@@ -77,8 +82,10 @@ public final class SuiteCommands {
                 def __init__(self):
                     self.tests = {}
                 def pytest_runtest_logreport(self, report):
-                    test = self.tests.setdefault(report.nodeid, ["passed", 0.0, None])
+                    test = self.tests.setdefault(report.nodeid, ["passed", 0.0, None, None])
                     test[1] += report.duration
+                    if report.capstdout or report.capstderr:
+                        test[3] = "\\0".join([report.nodeid, report.capstdout, report.capstderr])
                     if report.failed and test[0] in ("passed", "skipped"):
                         test[0] = "failed" if report.when == "call" else "error"
                         crash = getattr(report.longrepr, "reprcrash", None)
@@ -90,13 +97,15 @@ public final class SuiteCommands {
                     elif report.skipped and test[0] == "passed":
                         test[0] = "skipped"
                 def pytest_runtest_logfinish(self, nodeid, location):
-                    outcome, seconds, failure = self.tests.pop(nodeid, ["error", 0.0, None])
-                    if failure:
-                        encoded = base64.b64encode(failure.encode("utf-8", "replace")).decode()
-                        out.write("%s%s\\n" % (FAILED, encoded))
+                    outcome, seconds, failure, printed = self.tests.pop(nodeid, ["error", 0.0, None, None])
+                    for prefix, record in ((FAILED, failure), (OUTPUT, failure and printed)):
+                        if record:
+                            encoded = base64.b64encode(record.encode("utf-8", "replace")).decode()
+                            out.write("%s%s\\n" % (prefix, encoded))
                     out.write("%s%s %d %s\\n" % (PREFIX, outcome, seconds * 1000, nodeid))
             sys.exit(pytest.main(["-p", "no:cacheprovider"] + args, plugins=[FlotillaSelection(), FlotillaVerdicts()]))
-            """.replace("PREFIX", "\"" + VERDICT_PREFIX + "\"").replace("FAILED", "\"" + FAILURE_PREFIX + "\"");
+            """.replace("PREFIX", "\"" + VERDICT_PREFIX + "\"").replace("FAILED", "\"" + FAILURE_PREFIX + "\"")
+            .replace("OUTPUT", "\"" + OUTPUT_PREFIX + "\"");
 
     private static final String GTEST_LISTING = "for b in \"$@\"; do printf '" + BINARY_PREFIX.replace("%", "%%")
             + "%s\\n' \"$b\"; \"$b\" --gtest_list_tests || exit $?; done";

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns one attempt of a suite's job into a verdict for each of its tests. A job of one test is judged by how it
@@ -15,10 +16,11 @@ import java.util.Map;
  * job that ran several pytest tests in one interpreter is judged by the verdict lines its runner wrote; a test with
  * none is the one that ended the job (it timed out or crashed), or did not get to run after it. JUnit's launcher writes
  * the same lines. A runner's failure line before a failed test's verdict line gives that verdict the exception's
- * message, type and stack trace.
+ * message, type and stack trace, and its output line what the test printed.
  */
 public final class TestVerdicts {
     private static final String GTEST_SKIPPED = "[  SKIPPED ] ";
+    private static final String[] NOTHING_PRINTED = {"", "", ""};
     private static final String NOT_FOUND = "not found: pytest, given the suite's arguments, collected no test of "
             + "this node id";
 
@@ -67,13 +69,18 @@ public final class TestVerdicts {
 
     private static List<TestVerdict> fromVerdictLines(List<String> tests, JobResult result, String output) {
         Map<String, TestVerdict> reported = new HashMap<>();
-        Map<String, String[]> failures = new HashMap<>(); // a test's failure line comes before its verdict line
+        // a test's failure and output lines come before its verdict line
+        Map<String, String[]> failures = new HashMap<>();
+        Map<String, String[]> printed = new HashMap<>();
         output.lines().forEach(line -> {
             if (line.startsWith(SuiteCommands.FAILURE_PREFIX)) {
-                String[] failure = decodeFailure(line.substring(SuiteCommands.FAILURE_PREFIX.length()));
-                if (failure != null) {
-                    failures.put(failure[0], failure);
-                }
+                decode(line.substring(SuiteCommands.FAILURE_PREFIX.length()), 4)
+                        .ifPresent(failure -> failures.put(failure[0], failure));
+                return;
+            }
+            if (line.startsWith(SuiteCommands.OUTPUT_PREFIX)) {
+                decode(line.substring(SuiteCommands.OUTPUT_PREFIX.length()), 3)
+                        .ifPresent(streams -> printed.put(streams[0], streams));
                 return;
             }
             String[] parts = line.startsWith(SuiteCommands.VERDICT_PREFIX)
@@ -87,10 +94,11 @@ public final class TestVerdicts {
                 };
                 boolean good = outcome == Outcome.PASSED || outcome == Outcome.SKIPPED;
                 String[] failure = good ? null : failures.get(parts[2]);
+                String[] streams = good ? NOTHING_PRINTED : printed.getOrDefault(parts[2], NOTHING_PRINTED);
                 long millis = parseMillis(parts[1]);
                 reported.put(parts[2], failure != null
                         ? new TestVerdict(parts[2], outcome, millis, failure[2].isEmpty() ? failure[1] : failure[2],
-                                failure[1], failure[3])
+                                failure[1], failure[3], streams[1], streams[2])
                         : new TestVerdict(parts[2], outcome, millis, good ? "" : parts[0].equals("notfound")
                                 ? NOT_FOUND : parts[0]));
             }
@@ -116,14 +124,14 @@ public final class TestVerdicts {
         return verdicts;
     }
 
-    /** NAME, TYPE, MESSAGE, TRACE of a failure line, or null when it is not one. */
-    private static String[] decodeFailure(String base64) {
+    /** The fields of a failure line (NAME, TYPE, MESSAGE, TRACE) or an output line (NAME, STDOUT, STDERR). */
+    private static Optional<String[]> decode(String base64, int fields) {
         try {
             String[] parts = new String(Base64.getDecoder().decode(base64.strip()), StandardCharsets.UTF_8)
-                    .split("\0", 4);
-            return parts.length == 4 ? parts : null;
+                    .split("\0", fields);
+            return parts.length == fields ? Optional.of(parts) : Optional.empty();
         } catch (IllegalArgumentException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.JobResult.OutputSummary;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +53,23 @@ class TestVerdictsTest {
                 new TestVerdict("f.py::d", TestVerdict.Outcome.ERROR, 40, "killed by signal 11"),
                 new TestVerdict("f.py::e", TestVerdict.Outcome.ERROR, 0, "not run: f.py::d before it in the same "
                         + "process ended it (killed by signal 11)")), verdicts);
+    }
+
+    @Test
+    void aFailedTestGetsTheExceptionAndTheOutputItsRunnerReportedOfIt() {
+        String output = line(SuiteCommands.FAILURE_PREFIX, "C#b()\0java.lang.AssertionError\0no\0trace")
+                + line(SuiteCommands.OUTPUT_PREFIX, "C#b()\0printed\n\0complained\n")
+                + "##flotilla-test failed 3 C#b()\n"
+                + line(SuiteCommands.OUTPUT_PREFIX, "C#a()\0not its own\0")
+                + "##flotilla-test passed 1 C#a()\n";
+        List<TestVerdict> verdicts = TestVerdicts.of(SuiteSpec.Kind.JUNIT, List.of("C#b()", "C#a()"),
+                result(JobResult.Outcome.EXITED, 1, 0), output);
+        assertEquals(List.of(new TestVerdict("C#b()", TestVerdict.Outcome.FAILED, 3, "no", "java.lang.AssertionError",
+                "trace", "printed\n", "complained\n"), new TestVerdict("C#a()", TestVerdict.Outcome.PASSED, 1, "")),
+                verdicts);
+    }
+
+    private static String line(String prefix, String record) {
+        return prefix + Base64.getEncoder().encodeToString(record.getBytes(StandardCharsets.UTF_8)) + "\n";
     }
 }
