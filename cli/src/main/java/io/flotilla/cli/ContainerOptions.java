@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
  */
 public final class ContainerOptions {
     @Option(names = "--layer", paramLabel = "DIR[:DEST]",
-            description = "Make a directory of this machine visible read-only at DEST (default: the same path): exec binds "
-                    + "it, the other commands upload it as a layer.")
+            description = "Make a directory of this machine visible read-only at DEST (default: the same path): "
+                    + "exec, and a command on the cluster it starts itself, bind it; a named cluster gets it uploaded "
+                    + "as a layer.")
     List<String> layers = new ArrayList<>();
 
     @Option(names = "--tar", paramLabel = "FILE[:DEST]",

@@ -34,7 +34,7 @@ public final class DemoCommand extends ClientCommand {
         try (ClusterOptions.Connection connection = cluster.connect(err)) {
             DemoProject.build(project);
             FlotillaClient client = connection.client();
-            String layer = new LayerUploader(client, err).directory(project);
+            String layer = new LayerUploader(connection, err).packed(project);
             List<List<String>> tests = DemoProject.commands();
 
             out.printf("== 1. %d tests, each in its own container ==%n", tests.size());

@@ -43,7 +43,7 @@ final class JUnitLauncherLayer {
             for (Path jar : jars(classPath)) {
                 Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
-            return FlotillaClient.JSON.createObjectNode().put("digest", uploader.directory(dir))
+            return FlotillaClient.JSON.createObjectNode().put("digest", uploader.packed(dir))
                     .put("dest", SuiteCommands.JUNIT_LAUNCHER_DIR);
         } finally {
             try (var files = Files.list(dir)) {

@@ -26,7 +26,7 @@ abstract class JobCommand extends ClientCommand {
         container.validate();
         try (ClusterOptions.Connection connection = cluster.connect(err)) {
             FlotillaClient client = connection.client();
-            return run(client, container.toJob(command, new LayerUploader(client, err)), out, err);
+            return run(client, container.toJob(command, new LayerUploader(connection, err)), out, err);
         }
     }
 

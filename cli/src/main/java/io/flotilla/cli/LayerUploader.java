@@ -6,44 +6,72 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * Turns the layers of a command line into blobs the cluster has: a directory is packed deterministically, a tar
  * file is taken as it is; either is uploaded only if the cluster lacks its digest, so a second run transfers
- * nothing.
+ * nothing. On the single-node cluster this process started, a directory is not packed at all but bound read-only
+ * where the jobs run: a large tree such as {@code ~/.m2/repository} costs a run nothing.
  */
 final class LayerUploader {
-    private final FlotillaClient client;
+    private final ClusterOptions.Connection connection;
     private final java.io.PrintWriter err;
 
     /** @param err where to say what is uploaded: a layer the cluster already has is not */
-    LayerUploader(FlotillaClient client, java.io.PrintWriter err) {
-        this.client = client;
+    LayerUploader(ClusterOptions.Connection connection, java.io.PrintWriter err) {
+        this.connection = connection;
         this.err = err;
     }
 
-    /** The digest of the directory's deterministic tar, which the cluster then has. */
+    /**
+     * The layer of a directory: on this process's own cluster, the directory itself, bound read-only, when the jobs'
+     * user may read it (a bind keeps the files' own owners and modes); otherwise the digest of its deterministic tar,
+     * which the cluster then has.
+     */
     String directory(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new UsageException("--layer " + dir + ": not a directory");
         }
         try {
-            Path tar = Files.createTempFile("flotilla-layer-", ".tar");
-            try {
-                MessageDigest sha256 = sha256();
-                try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tar), sha256)) {
-                    DeterministicTar.write(dir, out);
+            if (connection.local() != null) {
+                if (readableByOthers(dir)) {
+                    return connection.local().bindDirectory(dir);
                 }
-                return ensure("sha256:" + HexFormat.of().formatHex(sha256.digest()), tar);
-            } finally {
-                Files.deleteIfExists(tar);
+                err.println("flotilla: " + dir + " is not readable by other users, as the jobs' user is: packing it "
+                        + "rather than binding it");
+                err.flush();
             }
+            return packed(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot pack " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean readableByOthers(Path dir) throws IOException {
+        Set<PosixFilePermission> modes = Files.getPosixFilePermissions(dir);
+        return modes.contains(PosixFilePermission.OTHERS_READ) && modes.contains(PosixFilePermission.OTHERS_EXECUTE);
+    }
+
+    /**
+     * The digest of the directory's deterministic tar, which the cluster then has, even on this process's own
+     * cluster: for a directory that is gone or changed before the jobs run.
+     */
+    String packed(Path dir) throws IOException {
+        Path tar = Files.createTempFile("flotilla-layer-", ".tar");
+        try {
+            MessageDigest sha256 = sha256();
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tar), sha256)) {
+                DeterministicTar.write(dir, out);
+            }
+            return ensure("sha256:" + HexFormat.of().formatHex(sha256.digest()), tar);
+        } finally {
+            Files.deleteIfExists(tar);
         }
     }
 
@@ -62,6 +90,7 @@ final class LayerUploader {
     }
 
     private String ensure(String digest, Path file) {
+        FlotillaClient client = connection.client();
         if (!client.hasBlob(digest)) {
             try {
                 err.println("flotilla: uploading layer " + digest + " (" + Files.size(file) + " bytes)");

@@ -8,6 +8,14 @@ public interface LocalCluster extends AutoCloseable {
     /** The REST API's base URL. */
     String url();
 
+    /**
+     * Makes a directory of this machine a layer of the cluster's jobs by binding it read-only, with nothing packed,
+     * copied or uploaded: the cluster runs its jobs on this same machine, so the directory is already where they run.
+     *
+     * @return the layer's key for a job's {@code layers}
+     */
+    String bindDirectory(java.nio.file.Path dir) throws java.io.IOException;
+
     /** How the distribution starts one. */
     @FunctionalInterface
     interface Starter {

@@ -105,7 +105,7 @@ public final class TestCommand extends ClientCommand {
         container.validate();
         try (ClusterOptions.Connection connection = cluster.connect(err)) {
             FlotillaClient client = connection.client();
-            String runId = client.submit(suiteRun(client, err, suiteKind), null);
+            String runId = client.submit(suiteRun(connection, err, suiteKind), null);
             err.println("suite run " + runId + ": listing the " + kind + " tests");
             err.flush();
             RunFollower follower = new RunFollower(client, err, terminal());
@@ -158,7 +158,7 @@ public final class TestCommand extends ClientCommand {
         return name != null ? name : kind + ":" + container.workdir;
     }
 
-    private ObjectNode suiteRun(FlotillaClient client, PrintWriter err, SuiteSpec.Kind suiteKind)
+    private ObjectNode suiteRun(ClusterOptions.Connection connection, PrintWriter err, SuiteSpec.Kind suiteKind)
             throws IOException {
         ObjectNode suite = FlotillaClient.JSON.createObjectNode().put("kind", kind).put("name", suiteName());
         targets.forEach(suite.putArray("targets")::add);
@@ -188,7 +188,7 @@ public final class TestCommand extends ClientCommand {
             }
         }
         suite.put("listOnly", list);
-        LayerUploader uploader = new LayerUploader(client, err);
+        LayerUploader uploader = new LayerUploader(connection, err);
         ObjectNode job = container.toJob(List.of("true"), uploader);
         job.remove("command");
         if (suiteKind == SuiteSpec.Kind.JUNIT) {

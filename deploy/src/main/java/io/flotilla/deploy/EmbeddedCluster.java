@@ -62,6 +62,11 @@ public final class EmbeddedCluster implements LocalCluster {
         return node.httpUrl();
     }
 
+    @Override
+    public String bindDirectory(Path dir) throws java.io.IOException {
+        return node.bindHostLayer(dir);
+    }
+
     /** Where the node keeps its state: the journal, the layer and blob caches, job output. */
     public Path dataDir() {
         return dataDir;

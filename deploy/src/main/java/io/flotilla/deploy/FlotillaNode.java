@@ -10,12 +10,14 @@ import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
+import io.flotilla.sandbox.LayerCache;
 import io.flotilla.sandbox.LayerLimits;
 import io.flotilla.sandbox.OwnerOnly;
 import io.flotilla.sandbox.Sandbox;
 import io.flotilla.sandbox.SandboxConfig;
 import io.flotilla.scheduler.Journal;
 import io.flotilla.scheduler.SchedulerActor;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -44,13 +46,16 @@ public final class FlotillaNode {
 
     private final String httpUrl;
     private final CompletableFuture<Void> stopped;
+    /** The worker's layer cache; null on a node that runs no jobs. */
+    private final LayerCache layers;
 
     private FlotillaNode(ActorSystem<Void> system, ActorRef<SchedulerProtocol.Command> scheduler, String httpUrl,
-                         CompletableFuture<Void> stopped) {
+                         CompletableFuture<Void> stopped, LayerCache layers) {
         this.system = system;
         this.scheduler = scheduler;
         this.httpUrl = httpUrl;
         this.stopped = stopped;
+        this.layers = layers;
     }
 
     /**
@@ -106,7 +111,7 @@ public final class FlotillaNode {
                 system.systemActorOf(NodeAgent.create(node, slots, sandbox, files, scheduler, httpUrl, peers),
                         "node-agent", org.apache.pekko.actor.typed.Props.empty());
             }
-            return new FlotillaNode(system, scheduler, httpUrl, stopped);
+            return new FlotillaNode(system, scheduler, httpUrl, stopped, sandbox == null ? null : sandbox.layers());
         } catch (Exception e) {
             if (sandbox != null) {
                 sandbox.close();
@@ -148,6 +153,19 @@ public final class FlotillaNode {
     }
 
     /** Where this node serves the REST API, like {@code http://10.0.0.1:8600}. */
+    /**
+     * Makes a directory of this machine a layer of this node's jobs, bound read-only rather than packed (see
+     * {@link LayerCache#bindHost}); for the process that runs the node, never for a request.
+     *
+     * @return the layer's key for a job's layer list
+     */
+    public String bindHostLayer(Path dir) throws IOException {
+        if (layers == null) {
+            throw new IllegalStateException("this node runs no jobs: it has no layers to bind a directory into");
+        }
+        return layers.bindHost(dir);
+    }
+
     public String httpUrl() {
         return httpUrl;
     }

@@ -108,6 +108,24 @@ class ApiAttacksIT {
     }
 
     @Test
+    void noRequestBindsADirectoryOfTheNodeIntoAJob() throws Exception {
+        Answer hostPath = submit(ROOT, "{\"jobs\": [{\"command\": [\"cat\", \"/x/shadow\"], \"layers\": "
+                + "[{\"type\": \"host\", \"hostPath\": \"/etc\", \"dest\": \"/x\"}]}]}");
+        assertEquals(400, hostPath.status(), hostPath.body().toString());
+        assertEquals("unknown field 'type'", hostPath.body().get("error").asText());
+        Path dir = Files.createTempDirectory("flotilla-bound-");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(dir.resolve("file.txt"), "on this machine only\n");
+            String key = cluster.bindDirectory(dir);
+            Answer asBlob = send(ROOT, "GET", "/v1/blobs/" + key, null);
+            assertEquals(404, asBlob.status(), "no other node can fetch a bound directory: " + asBlob.body());
+        } finally {
+            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     void malformedBodiesAre400sOverTheWireToo() throws Exception {
         Answer twice = submit(ANN, "{\"jobs\": [{\"command\": [\"true\"]}], \"jobs\": [{\"command\": [\"false\"]}]}");
         assertEquals(400, twice.status());

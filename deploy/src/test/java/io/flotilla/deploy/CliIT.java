@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -174,6 +175,45 @@ class CliIT {
         Distribution.Result second = onServer("run", "--layer", project + ":/data", "--", "cat", "/data/greeting.txt");
         assertEquals("hello from the layer\n", second.stdout());
         assertFalse(second.stderr().contains("uploading"), "the cluster had it: " + second);
+    }
+
+    @Test
+    void onItsOwnClusterALayerDirectoryIsBoundReadOnlyAsItIsNotUploaded() throws Exception {
+        Path project = Files.createDirectories(work.resolve("bound/data"));
+        Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(project.resolve("greeting.txt"), "hello from the bind\n");
+        Path secret = Files.writeString(project.resolve("secret.txt"), "the owner's only\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Distribution.Result run = flotilla("run", "--layer", project + ":/data", "--", "sh", "-c",
+                "cat /data/greeting.txt; cat /data/secret.txt; echo changed > /data/greeting.txt");
+        assertEquals(1, run.status(), run.toString());
+        assertEquals("hello from the bind\ncat: /data/secret.txt: Permission denied\n"
+                + "sh: 1: cannot create /data/greeting.txt: Read-only file system\n", run.stdout(),
+                "read-only, and with the files' own modes: the jobs' user reads what any other user may");
+        assertFalse(run.stderr().contains("uploading"), "nothing packed: " + run);
+        Distribution.Result writable = flotilla("run", "--writable", "--layer", project + ":/data", "--", "sh", "-c",
+                "echo new > /data/new.txt && cat /data/new.txt");
+        assertEquals(0, writable.status(), writable.toString());
+        assertEquals("new\n", writable.stdout());
+        try (var files = Files.list(project)) {
+            assertEquals(Set.of("greeting.txt", "secret.txt"),
+                    files.map(file -> file.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+                    "the jobs' writes, and their cluster's clean-up, left the directory as it was");
+        }
+        assertEquals("hello from the bind\n", Files.readString(project.resolve("greeting.txt")));
+    }
+
+    @Test
+    void aDirectoryOtherUsersCannotReadIsPackedEvenOnItsOwnCluster() throws Exception {
+        Path project = Files.createDirectories(work.resolve("private/data"));
+        Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(project.resolve("greeting.txt"), "hello from the pack\n");
+        Distribution.Result run = flotilla("run", "--layer", project + ":/data", "--", "cat", "/data/greeting.txt");
+        assertEquals(0, run.status(), run.toString());
+        assertEquals("hello from the pack\n", run.stdout());
+        assertTrue(run.stderr().contains(project + " is not readable by other users, as the jobs' user is: packing "
+                + "it rather than binding it"), run.toString());
+        assertTrue(run.stderr().contains("uploading layer sha256:"), run.toString());
     }
 
     @Test

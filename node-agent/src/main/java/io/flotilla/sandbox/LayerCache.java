@@ -18,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -27,8 +28,15 @@ import java.util.zip.GZIPInputStream;
  * once, into a temporary directory that is renamed into place only when every entry passed the checks and the
  * digest matched, so the cache never holds half a layer or a layer under the wrong name. The archive itself is kept
  * in the node's {@link BlobStore}, from which other nodes fetch it.
+ *
+ * <p>On a single machine, where the jobs run on the files' own host, a directory can also stand in the cache as it
+ * is ({@link #bindHost}): no archive, no copy, mounted read-only like any layer. It is known by a key drawn at random
+ * in the digest's form, which no archive has and nobody can guess, and it has no archive in the blob store, so no
+ * other node can fetch it.
  */
 public final class LayerCache {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final Path root;
     private final BlobStore blobs;
     private final LayerLimits limits;
@@ -124,6 +132,25 @@ public final class LayerCache {
             deleteTree(temp);
             throw e;
         }
+    }
+
+    /**
+     * Makes a directory of this node's host a layer without packing it: the cache's entry is a link to it, so a job
+     * mounts the directory itself, read-only, and sees it as it is when the job starts. Only the process that runs
+     * this node can call this; nothing on the wire can, so no submitter can make a node mount its files.
+     *
+     * @return the key the directory is known by in a job's layer list: new at each call
+     */
+    public String bindHost(Path dir) throws IOException {
+        Path target = dir.toRealPath();
+        if (!Files.isDirectory(target)) {
+            throw new InvalidLayerException("host layer " + dir + " is not a directory");
+        }
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        String digest = "sha256:" + HexFormat.of().formatHex(key);
+        Files.createSymbolicLink(dirFor(digest), target);
+        return digest;
     }
 
     /** How far into the archive file reading has got. */
