@@ -40,7 +40,7 @@ final class LayerUploader {
         }
         try {
             if (connection.local() != null) {
-                if (readableByOthers(dir)) {
+                if (bindable(dir)) {
                     return connection.local().bindDirectory(dir);
                 }
                 err.println("flotilla: " + dir + " is not readable by other users, as the jobs' user is: packing it "
@@ -53,7 +53,8 @@ final class LayerUploader {
         }
     }
 
-    private static boolean readableByOthers(Path dir) throws IOException {
+    /** Whether the jobs' user, which is no one in particular, may read a bind of this directory. */
+    private static boolean bindable(Path dir) throws IOException {
         Set<PosixFilePermission> modes = Files.getPosixFilePermissions(dir);
         return modes.contains(PosixFilePermission.OTHERS_READ) && modes.contains(PosixFilePermission.OTHERS_EXECUTE);
     }

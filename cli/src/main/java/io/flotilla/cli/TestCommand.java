@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flotilla.protocol.suite.SuiteSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,11 @@ public final class TestCommand extends ClientCommand {
             description = "An option for a JUnit suite's test JVM, like --add-opens=... or -Dkey=value; repeatable.")
     List<String> jvmArgs = new ArrayList<>();
 
+    @Option(names = "--maven", arity = "0..1", paramLabel = "DIR", fallbackValue = ".",
+            description = "A Maven project's JUnit suite (default: this directory): Maven compiles its tests and names "
+                    + "their class path, so no TARGETS; the tests run in DIR, as Surefire runs them.")
+    Path maven;
+
     @Option(names = "--list", description = "Print the tests that would run, and run none.")
     boolean list;
 
@@ -103,9 +109,18 @@ public final class TestCommand extends ClientCommand {
     int execute(PrintWriter out, PrintWriter err) throws Exception {
         SuiteSpec.Kind suiteKind = suiteKind();
         container.validate();
+        MavenProject project = maven == null ? null : mavenProject(suiteKind, err);
         try (ClusterOptions.Connection connection = cluster.connect(err)) {
             FlotillaClient client = connection.client();
-            String runId = client.submit(suiteRun(connection, err, suiteKind), null);
+            Path scratch = project == null ? null : useMavenProject(project, connection);
+            String runId;
+            try {
+                runId = client.submit(suiteRun(connection, err, suiteKind), null);
+            } finally {
+                if (scratch != null) {
+                    new ProcessBuilder("rm", "-rf", scratch.toString()).start().waitFor();
+                }
+            }
             err.println("suite run " + runId + ": listing the " + kind + " tests");
             err.flush();
             RunFollower follower = new RunFollower(client, err, terminal());
@@ -143,6 +158,44 @@ public final class TestCommand extends ClientCommand {
             return results.anyBad() || cancelled || failOnFlaky && results.anyFlaky() ? ExitCodes.FAILED
                     : ExitCodes.PASSED;
         }
+    }
+
+    /** With {@code --maven}: the project, its tests compiled, before any cluster is started. */
+    private MavenProject mavenProject(SuiteSpec.Kind suiteKind, PrintWriter err)
+            throws IOException, InterruptedException {
+        if (suiteKind != SuiteSpec.Kind.JUNIT) {
+            throw new UsageException("--maven is for a junit suite, not " + kind);
+        }
+        if (!targets.isEmpty()) {
+            throw new UsageException("--maven names the class path itself: give no TARGETS with it, got '"
+                    + targets.get(0) + "'");
+        }
+        return MavenProject.build(maven, err);
+    }
+
+    /**
+     * The Maven project's class path as the targets, the project as a layer and the working directory, and the jars
+     * outside it as layers: bound as they are on this process's own cluster, else only the class path's jars packed.
+     *
+     * @return a directory to remove once the run is submitted, or null
+     */
+    private Path useMavenProject(MavenProject project, ClusterOptions.Connection connection) throws IOException {
+        targets.addAll(project.classPath());
+        container.layers.add(project.dir().toString());
+        if ("/".equals(container.workdir)) {
+            container.workdir = project.dir().toString();
+        }
+        List<Path> outside = project.outsideJars();
+        Path scratch = null;
+        for (Path root : MavenProject.roots(outside)) {
+            if (connection.local() != null && MavenProject.othersCanRead(root, outside)) {
+                container.layers.add(root.toString());
+            } else {
+                scratch = scratch != null ? scratch : Files.createTempDirectory("flotilla-maven-");
+                container.tars.add(MavenProject.packJars(root, outside, scratch) + ":" + root);
+            }
+        }
+        return scratch;
     }
 
     private SuiteSpec.Kind suiteKind() {

@@ -269,6 +269,54 @@ class SuitesIT {
                 list.toString());
     }
 
+    /**
+     * {@code --maven}: Maven compiles the project's tests and names their class path, the tests run in the project
+     * directory (a resource read by a relative path is found) with the JVM options given. A named cluster gets only
+     * the class path's jars, not the local repository; the command's own cluster runs it too.
+     */
+    @Test
+    void aMavenProjectRunsFromItsDirectoryWithItsOwnClassPath() throws Exception {
+        Path project = fixtures.resolve("maven-project");
+        run(List.of("cp", "-r", Path.of("src", "test", "resources", "suites", "maven-project").toAbsolutePath()
+                .toString(), project.toString()), fixtures);
+        Map<String, String> expected = Map.of("greeter.GreeterTest#greets()", "passed",
+                "greeter.GreeterTest#readsItsDataFromTheProjectDirectory()", "passed",
+                "greeter.GreeterTest#getsItsJvmOptions()", "passed",
+                "greeter.GreeterTest#failsOnPurpose()", "failed");
+        Distribution.Result named = suite("maven", expected, "junit", "--maven", project.toString(),
+                "--jvm-arg", "-Dgreeter.mode=on");
+        assertTrue(named.stderr().contains("the greeting ==> expected: <Hello, Bob!> but was: <Hello, Ada!>"),
+                named.toString());
+        Matcher upload = Pattern.compile("uploading layer sha256:[0-9a-f]{64} \\((\\d+) bytes\\)")
+                .matcher(named.stderr());
+        while (upload.find()) {
+            assertTrue(Long.parseLong(upload.group(1)) < 20_000_000L, "the class path's jars, not the local "
+                    + "repository: " + upload.group());
+        }
+        Path json = work.resolve("maven-embedded.json");
+        Distribution.Result embedded = Distribution.flotilla(work, Map.of(), List.of("test", "--ui", "plain", "--json",
+                json.toString(), "junit", "--maven", project.toString(), "--jvm-arg", "-Dgreeter.mode=on"));
+        assertEquals(1, embedded.status(), embedded.toString());
+        assertTrue(embedded.stderr().contains("starting a single-node cluster here"), embedded.toString());
+        assertEquals(new TreeMap<>(expected), RunnerVerdicts.flotilla(json));
+        Distribution.Result withTargets = test("junit", "--maven", project.toString(), "extra.jar");
+        assertEquals(2, withTargets.status(), withTargets.toString());
+        assertEquals("flotilla: --maven names the class path itself: give no TARGETS with it, got 'extra.jar'\n",
+                withTargets.stderr());
+        Distribution.Result noPom = test("junit", "--maven", work.toString());
+        assertEquals(2, noPom.status(), noPom.toString());
+        assertEquals("flotilla: --maven " + work + ": there is no pom.xml\n", noPom.stderr());
+        Path broken = fixtures.resolve("maven-broken");
+        run(List.of("cp", "-r", project.toString(), broken.toString()), fixtures);
+        Files.writeString(broken.resolve("src/test/java/greeter/BrokenTest.java"), "class BrokenTest { int x = ; }\n");
+        Distribution.Result notCompiling = test("junit", "--maven", broken.toString());
+        assertEquals(2, notCompiling.status(), notCompiling.toString());
+        assertTrue(notCompiling.stderr().contains("--maven " + broken + ": Maven could not compile the tests or "
+                + "name their class path (exit status 1); it said:"), notCompiling.toString());
+        assertTrue(notCompiling.stderr().contains("BrokenTest.java"), "Maven's own error: " + notCompiling);
+        assertFalse(notCompiling.stderr().contains("suite run"), "nothing ran: " + notCompiling);
+    }
+
     @Test
     void aTestsJarListsTheTestsTheJUnitConsoleLauncherFindsInIt() throws Exception {
         // As Maven's test-jar goal packs target/test-classes: the jar alone stands for the directory.
