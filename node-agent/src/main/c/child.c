@@ -265,6 +265,41 @@ static void mask_proc(const struct child_plan *plan, int root_fd, const char *de
     close_fd(proc);
 }
 
+/*
+ * Writes `len` bytes of `text` to a new file `name` at the top of the root tmpfs, binds it read-only over `dest`
+ * (a file the base's /etc has), and unlinks the name again: the container has the file only where it belongs.
+ */
+static void own_file(const struct child_plan *plan, int root_fd, const char *name, const char *text, size_t len,
+                     const char *dest) {
+    long fd = check(plan, SYS4(__NR_openat, root_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444),
+                    "cannot create", dest);
+    while (len > 0) {
+        long n = check(plan, SYS3(__NR_write, fd, text, len), "cannot write", dest);
+        text += n;
+        len -= (size_t)n;
+    }
+    close_fd(fd);
+    long tree = bind_tree(plan, root_fd, name, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0);
+    attach(plan, tree, mount_point(plan, root_fd, dest, 1), dest);
+    check(plan, SYS3(__NR_unlinkat, root_fd, name, 0), "cannot unlink", name);
+}
+
+/* The container's own identity in /etc: a machine-id drawn for it alone, and hosts naming its hostname. */
+static void own_identity(const struct child_plan *plan, int root_fd) {
+    static const char HEX[] = "0123456789abcdef";
+    unsigned char id[16];
+    char text[2 * sizeof id + 1];
+    check(plan, SYS3(__NR_getrandom, id, sizeof id, 0) == (long)sizeof id ? 0 : -EIO, "cannot draw a machine id",
+          NULL);
+    for (size_t i = 0; i < sizeof id; i++) {
+        text[2 * i] = HEX[id[i] >> 4];
+        text[2 * i + 1] = HEX[id[i] & 15];
+    }
+    text[2 * sizeof id] = '\n';
+    own_file(plan, root_fd, ".flotilla-machine-id", text, sizeof text, "/etc/machine-id");
+    own_file(plan, root_fd, ".flotilla-hosts", plan->hosts, plan->hosts_len, "/etc/hosts");
+}
+
 static void build_root(const struct child_plan *plan) {
     /* The launcher's own mounts are all private, so these copies are too: nothing here reaches the host. */
     long root = capped_tmpfs(plan, "0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/");
@@ -328,6 +363,7 @@ static void build_root(const struct child_plan *plan) {
             fail(plan, "unknown mount kind for", m->dest, -EINVAL);
         }
     }
+    if (plan->hosts) own_identity(plan, root_fd);
     if (!plan->writable) {
         struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
         check(plan, SYS5(__NR_mount_setattr, root_fd, "", AT_EMPTY_PATH, &attr, sizeof attr),

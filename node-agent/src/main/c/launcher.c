@@ -87,7 +87,7 @@ enum net_mode { NET_NONE = 0, NET_LOOPBACK = 1, NET_HOST = 2 };
 enum field {
     F_ARG = 1, F_ENV = 2, F_WORKDIR = 3, F_HOSTNAME = 4, F_STDIN = 5, F_STDOUT = 6, F_STDERR = 7,
     F_OUTPUT_LIMIT = 8, F_TIMEOUT_MS = 9, F_GRACE_MS = 10, F_NET = 11, F_MOUNT = 12, F_WRITABLE = 13,
-    F_CGROUP_PROCS = 14, F_SHARED_DIR = 15, F_TMPFS_SIZE = 16,
+    F_CGROUP_PROCS = 14, F_SHARED_DIR = 15, F_TMPFS_SIZE = 16, F_HOSTS = 17,
 };
 /* What an epoll registration points at: the control pipe, the SIGCHLD signalfd, or one pipe of one job. */
 enum watch { W_CONTROL = 0, W_SIGNAL = 1, W_STDOUT = 2, W_STDERR = 3, W_ERROR = 4 };
@@ -585,6 +585,7 @@ static void start_job(uint64_t id, struct reader *r) {
         case F_CGROUP_PROCS: if (cgroup_count < MAX_CGROUPS) cgroups[cgroup_count++] = value; else bad = 1; break;
         case F_SHARED_DIR: shared_dir = value; break;
         case F_TMPFS_SIZE: tmpfs_bytes = value_u64(value, len); break;
+        case F_HOSTS: plan->hosts = value; plan->hosts_len = len; break;
         case F_MOUNT: {
             /* u8 kind, then "src\0dest" */
             if (len < 2 || plan->mount_count >= MAX_MOUNTS) { bad = 1; break; }

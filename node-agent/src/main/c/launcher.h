@@ -40,6 +40,8 @@ struct child_plan {
     int mount_count;
     const char *workdir;
     const char *hostname;
+    const char *hosts;       /* the container's own /etc/hosts, with a new /etc/machine-id; NULL: the base's /etc */
+    size_t hosts_len;
     const char *new_root;    /* empty directory on the host where the job's root is assembled */
     const char *scratch_dir; /* empty directory on the host for overlay upper and work dirs */
     const char *dev_template;/* the launcher's prepared /dev, bound recursively into the job */

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -20,7 +21,9 @@ import java.util.stream.Stream;
  * run. Secrets such as {@code /etc/shadow} and host-specific configuration never enter a container. So that jobs
  * behave as on a developer's machine, the copy also has a {@code passwd} and {@code group} entry for the jobs' user
  * when the host has none, the default hostname in {@code hosts}, and a {@code machine-id} (D-Bus and systemd's
- * libraries refuse to start without one), made afresh for each sandbox.
+ * libraries refuse to start without one). Each container then gets its own {@code machine-id} and a {@code hosts}
+ * with its own hostname, bound over these by the launcher ({@link #ownHosts}); the copy's stand where a layer
+ * takes their place.
  */
 final class HostBase {
     private static final List<String> ROOT_DIRS = List.of("usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin");
@@ -37,14 +40,30 @@ final class HostBase {
             "inputrc", "magic", "mke2fs.conf", "perl", "python3", "fonts", "matplotlibrc", "xml", "sgml", "papersize");
     private static final List<String> ETC_PREFIXES = List.of("java-", "python3.");
 
-    private final List<MountPlan.Step> steps;
+    /** Mount points at which a layer brings what the container's own identity files would replace. */
+    private static final List<String> OWN_FILES_COVERED_BY = List.of("/etc", "/etc/hosts", "/etc/machine-id");
 
-    private HostBase(List<MountPlan.Step> steps) {
+    private final List<MountPlan.Step> steps;
+    /** The host's {@code /etc/hosts}, to which each container's own adds its hostname. */
+    private final String hosts;
+
+    private HostBase(List<MountPlan.Step> steps, String hosts) {
         this.steps = List.copyOf(steps);
+        this.hosts = hosts;
     }
 
     List<MountPlan.Step> steps() {
         return steps;
+    }
+
+    /**
+     * The {@code /etc/hosts} of a container named {@code hostname}, which then gets a {@code machine-id} of its own
+     * too; empty when a layer of its {@code mounts} brings its own {@code /etc}, or its own of either file.
+     */
+    Optional<String> ownHosts(String hostname, List<MountPlan.Step> mounts) {
+        boolean covered = mounts.subList(steps.size(), mounts.size()).stream()
+                .anyMatch(step -> OWN_FILES_COVERED_BY.contains(step.dest()));
+        return covered ? Optional.empty() : Optional.of(hosts + "127.0.1.1\t" + hostname + "\n");
     }
 
     /**
@@ -63,9 +82,9 @@ final class HostBase {
             }
         }
         copyEtc(hostRoot.resolve("etc"), etcCopy);
-        addJobIdentity(etcCopy, uid, gid);
+        String hosts = addJobIdentity(etcCopy, uid, gid);
         steps.add(new MountPlan.Step(MountPlan.Kind.BIND_READ_ONLY, etcCopy.toString(), "/etc"));
-        return new HostBase(steps);
+        return new HostBase(steps, hosts);
     }
 
     private static void copyEtc(Path etc, Path copy) throws IOException {
@@ -81,7 +100,8 @@ final class HostBase {
         Files.writeString(copy.resolve("hostname"), "flotilla\n");
     }
 
-    private static void addJobIdentity(Path etc, int uid, int gid) throws IOException {
+    /** @return the host's hosts file, which the copy has with the default hostname added */
+    private static String addJobIdentity(Path etc, int uid, int gid) throws IOException {
         appendUnlessListed(etc.resolve("passwd"), uid, "flotilla:x:" + uid + ":" + gid + ":Flotilla job:"
                 + JobEnvironment.HOME + ":/bin/sh");
         appendUnlessListed(etc.resolve("group"), gid, "flotilla:x:" + gid + ":");
@@ -92,6 +112,7 @@ final class HostBase {
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         Files.writeString(etc.resolve("machine-id"), HexFormat.of().formatHex(id) + "\n");
+        return known + separator;
     }
 
     /** Appends {@code entry} to a passwd-style file unless a line already has {@code id} as its third field. */

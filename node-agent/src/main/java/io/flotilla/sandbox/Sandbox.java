@@ -158,7 +158,8 @@ public final class Sandbox implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare job " + id + ": " + e.getMessage(), e);
         }
-        byte[] frame = JobRequests.start(job, mounts, sharedDir, config.tmpfsBytes());
+        byte[] frame = JobRequests.start(job, mounts, sharedDir, config.tmpfsBytes(),
+                base.ownHosts(spec.hostname(), mounts));
         running.put(id, job);
         try {
             LauncherProcess current = launcher();

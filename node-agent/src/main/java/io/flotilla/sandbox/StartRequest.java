@@ -100,6 +100,11 @@ final class StartRequest {
         return number(16, value);
     }
 
+    /** The container's own {@code /etc/hosts}; with it, the launcher also gives it a {@code machine-id} of its own. */
+    StartRequest hosts(String text) {
+        return text(17, text);
+    }
+
     byte[] toFrame() {
         return framed(bytes.toByteArray());
     }

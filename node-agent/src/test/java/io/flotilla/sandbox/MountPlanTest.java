@@ -59,6 +59,21 @@ class MountPlanTest {
     }
 
     @Test
+    void eachContainerGetsItsOwnHostsUnlessALayerCoversTheBasesEtc() throws IOException {
+        ContainerSpec plain = ContainerSpec.builder("true").build();
+        List<Step> mounts = MountPlan.forSpec(plain, base, digest -> null);
+        String hosts = base.ownHosts("build-7", mounts).orElseThrow();
+        assertTrue(hosts.endsWith("\n127.0.1.1\tbuild-7\n"), hosts);
+        assertFalse(hosts.contains("flotilla"), "only its own name: " + hosts);
+        Path etc = Files.createDirectories(temp.resolve("image-etc"));
+        for (String dest : List.of("/etc", "/etc/hosts", "/etc/machine-id", "/etc/ssl")) {
+            ContainerSpec image = ContainerSpec.builder("true").layer(new Layer.HostPath(etc.toString(), dest)).build();
+            assertEquals(dest.equals("/etc/ssl"), base.ownHosts("build-7", MountPlan.forSpec(image, base,
+                    digest -> null)).isPresent(), dest);
+        }
+    }
+
+    @Test
     void layersComeAfterTheSandboxsOwnMountsInTheirOrder() throws IOException {
         Path layer = Files.createDirectories(temp.resolve("layer"));
         Path unpacked = Files.createDirectories(temp.resolve("unpacked"));

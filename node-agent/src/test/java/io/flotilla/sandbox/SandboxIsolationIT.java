@@ -48,6 +48,23 @@ class SandboxIsolationIT {
         assertEquals(List.of("/tmp/home /tmp", "home writable", "33", "127.0.1.1"), lines.subList(1, 5));
     }
 
+    /** As two machines would: each container has a machine-id of its own and resolves the hostname it was given. */
+    @Test
+    void eachContainerHasItsOwnMachineIdAndResolvesItsOwnHostname() throws Exception {
+        String script = "cat /etc/machine-id; getent ahosts \"$(hostname)\" | grep -v : | head -1 | cut -f1 -d' '; "
+                + "ls -a / | grep -c flotilla; echo x > /etc/hosts";
+        TestSandbox.Ran first = box.run(ContainerSpec.builder("sh", "-c", script).hostname("build-7").build());
+        TestSandbox.Ran second = box.run(ContainerSpec.builder("sh", "-c", script).hostname("build-8").build());
+        List<String> one = first.stdout().lines().toList();
+        List<String> two = second.stdout().lines().toList();
+        assertTrue(one.get(0).matches("[0-9a-f]{32}"), first.toString());
+        assertTrue(two.get(0).matches("[0-9a-f]{32}"), second.toString());
+        assertNotEquals(one.get(0), two.get(0), "one machine-id per container");
+        assertEquals(List.of("127.0.1.1", "0"), one.subList(1, 3), "its name resolves, no trace at the root");
+        assertEquals(List.of("127.0.1.1", "0"), two.subList(1, 3));
+        assertTrue(first.stderr().contains("Read-only file system"), "its own files are read-only: " + first);
+    }
+
     @Test
     void aJobThatAbortsIsReportedAsSignalSix() throws Exception {
         TestSandbox.Ran ran = box.run(ContainerSpec.builder("python3", "-c", "import os; os.abort()").build());
