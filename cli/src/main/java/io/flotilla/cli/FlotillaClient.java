@@ -27,6 +27,7 @@ import java.util.Optional;
 final class FlotillaClient {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration HANDOVER_PATIENCE = Duration.ofMinutes(1);
+    private static final int MISSING_BATCH = 10_000;
 
     private final String baseUrl;
     private final String token;
@@ -129,6 +130,20 @@ final class FlotillaClient {
     boolean hasBlob(String digest) {
         return send(request("/v1/blobs/" + digest).method("HEAD", HttpRequest.BodyPublishers.noBody()),
                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    /** Those of the digests the cluster lacks, asked in batches the API takes. */
+    List<String> missingBlobs(List<String> digests) {
+        List<String> missing = new ArrayList<>();
+        for (int from = 0; from < digests.size(); from += MISSING_BATCH) {
+            ObjectNode question = JSON.createObjectNode();
+            digests.subList(from, Math.min(digests.size(), from + MISSING_BATCH))
+                    .forEach(question.putArray("digests")::add);
+            json(request("/v1/blobs/missing").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(question.toString())))
+                    .path("missing").forEach(digest -> missing.add(digest.asText()));
+        }
+        return missing;
     }
 
     void putBlob(String digest, Path file) {

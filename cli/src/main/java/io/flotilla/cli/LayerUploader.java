@@ -1,5 +1,6 @@
 package io.flotilla.cli;
 
+import io.flotilla.protocol.layer.LayerTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,16 +11,29 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Turns the layers of a command line into blobs the cluster has: a directory is packed deterministically, a tar
- * file is taken as it is; either is uploaded only if the cluster lacks its digest, so a second run transfers
- * nothing. On the single-node cluster this process started, a directory is not packed at all but bound read-only
- * where the jobs run: a large tree such as {@code ~/.m2/repository} costs a run nothing.
+ * Turns the layers of a command line into blobs the cluster has. A directory becomes a {@link LayerTree}: each file
+ * is known by its digest, and only the files the cluster lacks are uploaded, with the small tree that names them,
+ * so a second run of a large tree with one file changed sends that one file. A tar file is taken as it is, and
+ * uploaded only if the cluster lacks its digest. On the single-node cluster this process started, a directory is
+ * not uploaded at all but bound read-only where the jobs run: a large tree such as {@code ~/.m2/repository} costs a
+ * run nothing.
  */
 final class LayerUploader {
+    /** How many files are uploaded at once. */
+    private static final int PARALLEL_UPLOADS = 8;
+
     private final ClusterOptions.Connection connection;
     private final java.io.PrintWriter err;
 
@@ -31,8 +45,8 @@ final class LayerUploader {
 
     /**
      * The layer of a directory: on this process's own cluster, the directory itself, bound read-only, when the jobs'
-     * user may read it (a bind keeps the files' own owners and modes); otherwise the digest of its deterministic tar,
-     * which the cluster then has.
+     * user may read it (a bind keeps the files' own owners and modes); otherwise the digest of its tree, which the
+     * cluster then has with every file of it.
      */
     String directory(Path dir) {
         if (!Files.isDirectory(dir)) {
@@ -43,13 +57,13 @@ final class LayerUploader {
                 if (bindable(dir)) {
                     return connection.local().bindDirectory(dir);
                 }
-                err.println("flotilla: " + dir + " is not readable by other users, as the jobs' user is: packing it "
+                err.println("flotilla: " + dir + " is not readable by other users, as the jobs' user is: copying it "
                         + "rather than binding it");
                 err.flush();
             }
-            return packed(dir);
+            return tree(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot pack " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -57,6 +71,50 @@ final class LayerUploader {
     private static boolean bindable(Path dir) throws IOException {
         Set<PosixFilePermission> modes = Files.getPosixFilePermissions(dir);
         return modes.contains(PosixFilePermission.OTHERS_READ) && modes.contains(PosixFilePermission.OTHERS_EXECUTE);
+    }
+
+    /** Uploads the files of the directory's tree that the cluster lacks, then the tree; returns its digest. */
+    private String tree(Path dir) throws IOException {
+        LayerTree tree = LayerTree.of(dir);
+        byte[] bytes = tree.toBytes();
+        String digest = "sha256:" + HexFormat.of().formatHex(sha256().digest(bytes));
+        FlotillaClient client = connection.client();
+        Map<String, LayerTree.Entry> files = new HashMap<>();
+        tree.entries().stream().filter(entry -> entry.kind() == LayerTree.Kind.FILE)
+                .forEach(entry -> files.putIfAbsent(entry.digest(), entry));
+        List<String> lacking = client.missingBlobs(List.copyOf(files.keySet()));
+        if (lacking.isEmpty() && client.hasBlob(digest)) {
+            return digest;
+        }
+        long bytesSent = lacking.stream().mapToLong(file -> files.get(file).size()).sum();
+        err.println("flotilla: uploading layer " + digest + " (" + bytesSent + " bytes: " + lacking.size() + " of "
+                + files.size() + " files, the cluster has the rest)");
+        err.flush();
+        ExecutorService uploads = Executors.newFixedThreadPool(PARALLEL_UPLOADS);
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (String file : lacking) {
+                sent.add(uploads.submit(() -> client.putBlob(file, dir.resolve(files.get(file).path()))));
+            }
+            for (Future<?> upload : sent) {
+                upload.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while uploading " + dir, e);
+        } finally {
+            uploads.shutdownNow();
+        }
+        Path treeFile = Files.createTempFile("flotilla-tree-", ".bin");
+        try {
+            Files.write(treeFile, bytes);
+            client.putBlob(digest, treeFile);
+        } finally {
+            Files.deleteIfExists(treeFile);
+        }
+        return digest;
     }
 
     /**

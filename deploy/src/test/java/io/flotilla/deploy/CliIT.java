@@ -177,6 +177,22 @@ class CliIT {
         assertFalse(second.stderr().contains("uploading"), "the cluster had it: " + second);
     }
 
+    /** A directory layer goes file by file: a run after one file of many changed uploads that file alone. */
+    @Test
+    void aChangedDirectoryUploadsOnlyTheFilesTheClusterLacks() throws Exception {
+        Path project = Files.createDirectories(work.resolve("many/data"));
+        for (int i = 0; i < 50; i++) {
+            Files.writeString(project.resolve("file-" + i + ".txt"), "content " + i + "\n".repeat(1000));
+        }
+        Distribution.Result first = onServer("run", "--layer", project + ":/data", "--", "cat", "/data/file-7.txt");
+        assertEquals(0, first.status(), first.toString());
+        assertTrue(first.stderr().contains(" bytes: 50 of 50 files, the cluster has the rest)"), first.toString());
+        Files.writeString(project.resolve("file-7.txt"), "changed\n");
+        Distribution.Result second = onServer("run", "--layer", project + ":/data", "--", "cat", "/data/file-7.txt");
+        assertEquals("changed\n", second.stdout(), second.toString());
+        assertTrue(second.stderr().contains("(8 bytes: 1 of 50 files, the cluster has the rest)"), second.toString());
+    }
+
     @Test
     void onItsOwnClusterALayerDirectoryIsBoundReadOnlyAsItIsNotUploaded() throws Exception {
         Path project = Files.createDirectories(work.resolve("bound/data"));
@@ -204,14 +220,14 @@ class CliIT {
     }
 
     @Test
-    void aDirectoryOtherUsersCannotReadIsPackedEvenOnItsOwnCluster() throws Exception {
+    void aDirectoryOtherUsersCannotReadIsCopiedEvenOnItsOwnCluster() throws Exception {
         Path project = Files.createDirectories(work.resolve("private/data"));
         Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwx------"));
-        Files.writeString(project.resolve("greeting.txt"), "hello from the pack\n");
+        Files.writeString(project.resolve("greeting.txt"), "hello from the copy\n");
         Distribution.Result run = flotilla("run", "--layer", project + ":/data", "--", "cat", "/data/greeting.txt");
         assertEquals(0, run.status(), run.toString());
-        assertEquals("hello from the pack\n", run.stdout());
-        assertTrue(run.stderr().contains(project + " is not readable by other users, as the jobs' user is: packing "
+        assertEquals("hello from the copy\n", run.stdout());
+        assertTrue(run.stderr().contains(project + " is not readable by other users, as the jobs' user is: copying "
                 + "it rather than binding it"), run.toString());
         assertTrue(run.stderr().contains("uploading layer sha256:"), run.toString());
     }

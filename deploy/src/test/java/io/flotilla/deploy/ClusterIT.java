@@ -9,6 +9,7 @@ import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.Layer;
+import io.flotilla.protocol.layer.LayerTree;
 import io.flotilla.protocol.job.Limits;
 import io.flotilla.protocol.job.NetworkMode;
 import io.flotilla.protocol.run.JobAttempt;
@@ -131,35 +132,73 @@ class ClusterIT {
         assertEquals(0, new ProcessBuilder("tar", "-cf", tar.toString(), "-C", tree.toString(), "greeting")
                 .inheritIO().start().waitFor());
         byte[] bytes = Files.readAllBytes(tar);
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        String digest = digestOf(bytes);
+        try {
+            runOnEveryNode(Map.of(digest, bytes), ContainerSpec.builder("cat", "/greeting/hello.txt")
+                    .layer(new Layer.Tar(digest, "/")).build(), "hello from a layer\n", digest);
+        } finally {
+            new ProcessBuilder("rm", "-rf", tree.toString()).start().waitFor();
+        }
+    }
+
+    /** A layer tree's files are uploaded to one node; the others fetch the tree and its files, and assemble it. */
+    @Test
+    void aLayerTreeUploadedToOneNodeIsAssembledByTheOthersFromItsFiles() throws Exception {
+        Path tree = Files.createTempDirectory("flotilla-tree-");
+        Files.createDirectories(tree.resolve("greeting"));
+        Files.writeString(tree.resolve("greeting/hello.txt"), "hello from a tree\n");
+        Files.writeString(tree.resolve("greeting/again.txt"), "hello from a tree\n");
+        Files.createSymbolicLink(tree.resolve("greeting/link.txt"), Path.of("hello.txt"));
+        LayerTree layer = LayerTree.of(tree);
+        byte[] bytes = layer.toBytes();
+        String digest = digestOf(bytes);
+        String file = layer.fileDigests().iterator().next();
+        try {
+            runOnEveryNode(Map.of(file, Files.readAllBytes(tree.resolve("greeting/hello.txt")), digest, bytes),
+                    ContainerSpec.builder("cat", "/data/greeting/again.txt", "/data/greeting/link.txt")
+                            .layer(new Layer.Tar(digest, "/data")).build(), "hello from a tree\nhello from a tree\n",
+                    file);
+        } finally {
+            new ProcessBuilder("rm", "-rf", tree.toString()).start().waitFor();
+        }
+    }
+
+    private static String digestOf(byte[] bytes) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /**
+     * Uploads the blobs to the first of three nodes only, then runs 60 copies of the job: every node runs some, each
+     * prints {@code output}, and the two others then serve the blob {@code fetched}, which they fetched.
+     */
+    private static void runOnEveryNode(Map<String, byte[]> blobs, ContainerSpec job, String output, String fetched)
+            throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         try (ClusterNodes nodes = new ClusterNodes(3)) {
             nodes.startAll(2);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 nodes.awaitHttp(0);
-                HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(0)
-                        + "/v1/blobs/" + digest)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertEquals(201, uploaded.statusCode(), uploaded.body());
-
+                for (Map.Entry<String, byte[]> blob : blobs.entrySet()) {
+                    HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(0)
+                            + "/v1/blobs/" + blob.getKey())).PUT(HttpRequest.BodyPublishers.ofByteArray(
+                            blob.getValue())).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(201, uploaded.statusCode(), uploaded.body());
+                }
                 ClusterClient.Followed run = ClusterClient.awaitCompletion(client.submitAndFollow(new RunSpec(
-                        "layered", "ann", 0, 0, Collections.nCopies(60, ContainerSpec.builder("cat",
-                        "/greeting/hello.txt").layer(new Layer.Tar(digest, "/")).build()), null)));
+                        "layered", "ann", 0, 0, Collections.nCopies(60, job), null)));
 
                 assertEquals(60, run.summary().passed(), run.finals().values().stream()
                         .filter(done -> done.status() != JobStatus.PASSED).findFirst().toString());
-                run.finals().values().forEach(done -> assertEquals("hello from a layer\n", done.outputTail()));
+                run.finals().values().forEach(done -> assertEquals(output, done.outputTail()));
                 assertEquals(Set.of(nodes.address(0), nodes.address(1), nodes.address(2)),
                         new HashSet<>(run.nodeOfAttempt().values()), "the nodes without the layer ran jobs too");
                 for (int node = 1; node < 3; node++) {
                     HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(node)
-                            + "/v1/blobs/" + digest)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                            + "/v1/blobs/" + fetched)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                             HttpResponse.BodyHandlers.discarding());
-                    assertEquals(200, head.statusCode(), "node " + node + " fetched the layer and now serves it");
+                    assertEquals(200, head.statusCode(), "node " + node + " fetched " + fetched + " and serves it");
                 }
             }
-        } finally {
-            new ProcessBuilder("rm", "-rf", tree.toString()).start().waitFor();
         }
     }
 

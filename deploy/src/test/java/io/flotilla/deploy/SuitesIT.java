@@ -287,7 +287,7 @@ class SuitesIT {
                 "--jvm-arg", "-Dgreeter.mode=on");
         assertTrue(named.stderr().contains("the greeting ==> expected: <Hello, Bob!> but was: <Hello, Ada!>"),
                 named.toString());
-        Matcher upload = Pattern.compile("uploading layer sha256:[0-9a-f]{64} \\((\\d+) bytes\\)")
+        Matcher upload = Pattern.compile("uploading layer sha256:[0-9a-f]{64} \\((\\d+) bytes")
                 .matcher(named.stderr());
         while (upload.find()) {
             assertTrue(Long.parseLong(upload.group(1)) < 20_000_000L, "the class path's jars, not the local "

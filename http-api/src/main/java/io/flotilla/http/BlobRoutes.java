@@ -4,10 +4,13 @@ import io.flotilla.protocol.job.Layer;
 import io.flotilla.agent.DiskFullException;
 import io.flotilla.agent.NodeStore;
 import io.flotilla.sandbox.InvalidLayerException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -18,18 +21,22 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.stream.javadsl.StreamConverters;
 
 /**
- * {@code HEAD|GET|PUT /v1/blobs/sha256:<hex>}: the node's blob store over HTTP. An upload streams to disk while its
+ * {@code HEAD|GET|PUT /v1/blobs/sha256:<hex>}, and {@code POST /v1/blobs/missing}: the node's blob store over HTTP. An upload streams to disk while its
  * digest is computed, and is kept only if it matches the digest in the path; a download streams from the file.
  * Neither is ever held whole in memory. Uploading needs the submit role; reading needs only the digest, which is
  * how the nodes of a cluster fetch layers from each other.
  */
 final class BlobRoutes extends AllDirectives {
     private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
+    /** At most this many digests in one question: a layer tree of that many files asks in several. */
+    static final int MAX_MISSING_DIGESTS = 100_000;
+    private static final long MAX_MISSING_BODY = 16L << 20;
 
     private final NodeStore store;
     private final Executor blockingIo;
@@ -44,7 +51,8 @@ final class BlobRoutes extends AllDirectives {
     }
 
     Route route() {
-        return pathPrefix("v1", () -> pathPrefix("blobs", () -> path(PathMatchers.segment(), digest -> {
+        return pathPrefix("v1", () -> pathPrefix("blobs", () -> concat(path("missing", () -> post(
+                () -> auth.require(Caller.Role.SUBMIT, caller -> missing()))), path(PathMatchers.segment(), digest -> {
             if (!Layer.Tar.isDigest(digest)) {
                 return complete(ApiErrors.response(StatusCodes.BAD_REQUEST,
                         "a blob digest must look like sha256:<64 lowercase hex digits>, got '" + digest + "'",
@@ -52,7 +60,48 @@ final class BlobRoutes extends AllDirectives {
             }
             return concat(get(() -> serve(digest)), head(() -> serve(digest)),
                     put(() -> auth.require(Caller.Role.SUBMIT, caller -> upload(digest))));
-        })));
+        }))));
+    }
+
+    /** The body of {@code POST /v1/blobs/missing}. */
+    record MissingRequest(List<String> digests) {
+    }
+
+    /**
+     * {@code POST /v1/blobs/missing} with {@code {"digests": [...]}}: those of them this node lacks, in their order, so
+     * a client uploads only what the cluster does not have (as Bazel's FindMissingBlobs does).
+     */
+    private Route missing() {
+        return withSizeLimit(MAX_MISSING_BODY, () -> entity(Unmarshaller.entityToByteArray(), body -> {
+            List<String> digests;
+            try {
+                MissingRequest request = ApiJson.MAPPER.readValue(body, MissingRequest.class);
+                digests = request == null ? null : request.digests();
+            } catch (JsonProcessingException e) {
+                ApiJson.BadRequest bad = ApiJson.badRequest(e);
+                return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, bad.message(), bad.field()));
+            } catch (IOException e) {
+                return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "the body could not be read: "
+                        + e.getMessage(), null));
+            }
+            if (digests == null || digests.size() > MAX_MISSING_DIGESTS) {
+                return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "the body must name up to "
+                        + MAX_MISSING_DIGESTS + " digests, as {\"digests\": [\"sha256:...\"]}", "digests"));
+            }
+            for (int i = 0; i < digests.size(); i++) {
+                if (!Layer.Tar.isDigest(digests.get(i))) {
+                    return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "a blob digest must look like "
+                            + "sha256:<64 lowercase hex digits>, got '" + digests.get(i) + "'", "digests[" + i + "]"));
+                }
+            }
+            List<String> asked = digests;
+            return onSuccess(CompletableFuture.supplyAsync(() -> asked.stream().distinct()
+                    .filter(digest -> store.blob(digest).isEmpty()).toList(), blockingIo), lacking -> {
+                ObjectNode answer = ApiJson.MAPPER.createObjectNode();
+                lacking.forEach(answer.putArray("missing")::add);
+                return complete(ApiJson.response(StatusCodes.OK, answer));
+            });
+        }));
     }
 
     /** For HEAD the server sends the headers only, and never opens the file. */

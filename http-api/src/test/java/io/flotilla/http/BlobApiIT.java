@@ -118,6 +118,33 @@ class BlobApiIT {
         }
     }
 
+    private static HttpResponse<String> askMissing(String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + "missing")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    @Test
+    void aClientLearnsWhichOfItsBlobsTheNodeLacks() throws Exception {
+        byte[] kept = "a file the node has".getBytes(StandardCharsets.UTF_8);
+        assertEquals(201, put(digestOf(kept), kept).statusCode());
+        String lacking = digestOf("a file it lacks".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> answer = askMissing("{\"digests\": [\"" + digestOf(kept) + "\", \"" + lacking + "\", \""
+                + lacking + "\"]}");
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals("{\"missing\":[\"" + lacking + "\"]}", answer.body());
+
+        HttpResponse<String> malformed = askMissing("{\"digests\": [\"" + lacking + "\", \"../../etc/passwd\"]}");
+        assertEquals(400, malformed.statusCode());
+        assertEquals("{\"error\":\"a blob digest must look like sha256:<64 lowercase hex digits>, got "
+                + "'../../etc/passwd'\",\"field\":\"digests[1]\"}", malformed.body());
+        HttpResponse<String> none = askMissing("{}");
+        assertEquals(400, none.statusCode());
+        assertTrue(none.body().contains("the body must name up to 100000 digests"), none.body());
+        HttpResponse<String> notJson = askMissing("digests");
+        assertEquals(400, notJson.statusCode());
+        assertTrue(notJson.body().startsWith("{\"error\":"), notJson.body());
+    }
+
     @Test
     void aBodyThatDoesNotMatchItsDigestIsRefusedAndNotKept() throws Exception {
         byte[] bytes = "the real bytes".getBytes(StandardCharsets.UTF_8);

@@ -6,12 +6,15 @@ import io.flotilla.protocol.job.InvalidSpecException;
 import io.flotilla.protocol.job.Layer;
 import io.flotilla.sandbox.InvalidLayerException;
 import io.flotilla.sandbox.LayerCache;
+import io.flotilla.sandbox.MissingBlobsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the tar layers a job needs are unpacked on this node before it starts. A layer this node lacks is
- * looked for on the other nodes (their agents answer {@link NodeAgentProtocol.FindBlob}), downloaded over HTTP
+ * Makes sure the tar layers a job needs are unpacked on this node before it starts. A layer this node lacks (or, for a
+ * {@link io.flotilla.protocol.layer.LayerTree}, a file of it) is looked for on the other nodes (their agents answer {@link NodeAgentProtocol.FindBlob}), downloaded over HTTP
  * from one that has it, checked against its digest while it streams to disk, and unpacked. Jobs that need the same
  * missing layer at once share one download.
  *
@@ -75,31 +78,51 @@ final class LayerFetcher {
 
     private void ensure(String digest) {
         try {
-            if (layers.unpackStored(digest).isPresent()) {
+            if (unpackFetchingFiles(digest).isPresent()) {
                 return;
             }
-            CompletableFuture<Void> mine = new CompletableFuture<>();
-            CompletableFuture<Void> download = downloads.putIfAbsent(digest, mine);
-            if (download == null) {
-                download = mine;
-                try {
-                    fetch(digest);
-                    mine.complete(null);
-                } catch (RuntimeException e) {
-                    mine.completeExceptionally(e);
-                } finally {
-                    downloads.remove(digest);
-                }
-            }
-            download.join();
-            layers.unpackStored(digest).orElseThrow(() -> new IllegalStateException(
+            fetchOnce(digest);
+            unpackFetchingFiles(digest).orElseThrow(() -> new IllegalStateException(
                     "layer " + digest + " was fetched but is not in the blob store"));
         } catch (InvalidLayerException e) {
             throw new InvalidSpecException("layers.digest", e.getMessage());
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         } catch (IOException e) {
             throw new UncheckedIOException("could not unpack layer " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Unpacks a stored layer; for a layer tree whose files are not all on this node, fetches those first. */
+    private Optional<Path> unpackFetchingFiles(String digest) throws IOException {
+        try {
+            return layers.unpackStored(digest);
+        } catch (MissingBlobsException e) {
+            log.info("layer tree {} needs {} of its files from the other nodes", digest, e.missing().size());
+            for (String file : e.missing()) {
+                fetchOnce(file);
+            }
+            return layers.unpackStored(digest);
+        }
+    }
+
+    /** Downloads a blob from another node; jobs that need the same one at once share one download. */
+    private void fetchOnce(String digest) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> download = downloads.putIfAbsent(digest, mine);
+        if (download == null) {
+            download = mine;
+            try {
+                fetch(digest);
+                mine.complete(null);
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+            } finally {
+                downloads.remove(digest);
+            }
+        }
+        try {
+            download.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 

@@ -1,10 +1,13 @@
 package io.flotilla.sandbox;
 
 import io.flotilla.protocol.job.Layer;
+import io.flotilla.protocol.layer.LayerTree;
+import java.io.BufferedOutputStream;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -20,11 +23,13 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A node's cache of unpacked tar layers, keyed by the sha256 digest of the archive's bytes. A layer is unpacked
+ * A node's cache of unpacked tar layers, keyed by the sha256 digest of the archive's bytes (or of the
+ * {@link LayerTree} that describes the layer file by file). A layer is unpacked
  * once, into a temporary directory that is renamed into place only when every entry passed the checks and the
  * digest matched, so the cache never holds half a layer or a layer under the wrong name. The archive itself is kept
  * in the node's {@link BlobStore}, from which other nodes fetch it.
@@ -36,6 +41,8 @@ import java.util.zip.GZIPInputStream;
  */
 public final class LayerCache {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The largest {@link LayerTree} a node reads: some 200,000 files' entries. */
+    private static final long MAX_TREE_BYTES = 64L << 20;
 
     private final Path root;
     private final BlobStore blobs;
@@ -62,21 +69,27 @@ public final class LayerCache {
     }
 
     /**
-     * The unpacked layer with this digest, unpacking it first if only its archive is in the blob store.
+     * The unpacked layer with this digest, unpacking it first if only its archive, or its {@link LayerTree}, is in the
+     * blob store.
      *
-     * @return empty when this node has neither the layer nor its archive
-     * @throws InvalidLayerException when the stored archive is not a valid layer
+     * @return empty when this node has neither the layer nor its archive or tree
+     * @throws InvalidLayerException when the stored archive or tree is not a valid layer
+     * @throws MissingBlobsException when the tree is here but some of its files are not
      */
     public Optional<Path> unpackStored(String digest) throws IOException {
         Optional<Path> unpacked = find(digest);
         if (unpacked.isPresent()) {
             return unpacked;
         }
-        Optional<Path> archive = blobs.find(digest);
-        if (archive.isEmpty()) {
+        Optional<Path> stored = blobs.find(digest);
+        if (stored.isEmpty()) {
             return Optional.empty();
         }
-        importTar(archive.get(), digest);
+        if (isTree(stored.get())) {
+            importTree(stored.get(), digest);
+        } else {
+            importTar(stored.get(), digest);
+        }
         return find(digest);
     }
 
@@ -100,6 +113,59 @@ public final class LayerCache {
         if (!Files.isRegularFile(file)) {
             throw new InvalidLayerException("tar layer " + file + " is not a readable file");
         }
+        String digest = unpack(file, expectedDigest, true);
+        keepArchive(file, digest);
+        return digest;
+    }
+
+    /**
+     * Assembles the layer a stored {@link LayerTree} describes from the file blobs of this node: into the tar the
+     * client would have packed, which is then unpacked with every check a tar layer gets.
+     *
+     * @throws MissingBlobsException naming the files of the tree this node lacks
+     */
+    private synchronized void importTree(Path treeFile, String digest) throws IOException {
+        if (find(digest).isPresent()) {
+            return;
+        }
+        LayerTree tree;
+        try (InputStream in = Files.newInputStream(treeFile)) {
+            tree = LayerTree.parse(LayerTree.readAll(in, MAX_TREE_BYTES), limits.maxEntries());
+        } catch (IOException e) {
+            throw new InvalidLayerException("layer tree " + digest + ": " + e.getMessage());
+        }
+        List<String> missing = tree.fileDigests().stream().filter(file -> blobs.find(file).isEmpty()).toList();
+        if (!missing.isEmpty()) {
+            throw new MissingBlobsException(digest, missing);
+        }
+        Path tar = Files.createTempFile(root, ".tree-", ".tar");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar), 1 << 16)) {
+                tree.writeTar(out, file -> Files.newInputStream(blobs.find(file.digest()).orElseThrow(
+                        () -> new MissingBlobsException(digest, List.of(file.digest())))));
+            } catch (MissingBlobsException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new InvalidLayerException("layer tree " + digest + ": " + e.getMessage());
+            }
+            unpack(tar, digest, false);
+        } finally {
+            Files.deleteIfExists(tar);
+        }
+    }
+
+    private static boolean isTree(Path blob) throws IOException {
+        try (InputStream in = Files.newInputStream(blob)) {
+            return LayerTree.isTree(in.readNBytes(LayerTree.MAGIC.length()));
+        }
+    }
+
+    /**
+     * Unpacks a tar file into the cache under {@code key}, or under the file's own digest when {@code key} is null.
+     *
+     * @param verify whether the file's digest must be {@code key}
+     */
+    private String unpack(Path file, String key, boolean verify) throws IOException {
         Path temp = Files.createTempDirectory(root, ".unpack-");
         try {
             MessageDigest sha256 = BlobStore.sha256();
@@ -117,17 +183,17 @@ public final class LayerCache {
             }
             String digest = "sha256:" + HexFormat.of().formatHex(sha256.digest());
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x")); // the job user reads it
-            if (expectedDigest != null && !expectedDigest.equals(digest)) {
-                throw new InvalidLayerException("digest mismatch for " + file + ": expected " + expectedDigest
+            if (verify && key != null && !key.equals(digest)) {
+                throw new InvalidLayerException("digest mismatch for " + file + ": expected " + key
                         + ", the file has " + digest);
             }
+            String name = key != null ? key : digest;
             try {
-                Files.move(temp, dirFor(digest), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(temp, dirFor(name), StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException alreadyThere) {
                 deleteTree(temp);
             }
-            keepArchive(file, digest);
-            return digest;
+            return name;
         } catch (IOException | RuntimeException e) {
             deleteTree(temp);
             throw e;

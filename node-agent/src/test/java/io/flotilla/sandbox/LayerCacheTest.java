@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flotilla.protocol.layer.LayerTree;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -175,6 +179,67 @@ class LayerCacheTest {
             elsewhere.blobs().put(in, digest);
         }
         assertEquals("a\n", Files.readString(elsewhere.unpackStored(digest).orElseThrow().resolve("a.txt")));
+    }
+
+    /** Stores the tree's files and the tree itself as blobs, as a client's upload does; returns the tree's digest. */
+    private static String storeTree(LayerCache cache, LayerTree tree, Path dir) throws IOException {
+        for (LayerTree.Entry entry : tree.entries()) {
+            if (entry.kind() == LayerTree.Kind.FILE && dir != null) {
+                cache.blobs().putFile(dir.resolve(entry.path()), entry.digest());
+            }
+        }
+        return cache.blobs().put(new ByteArrayInputStream(tree.toBytes()), null);
+    }
+
+    @Test
+    void assemblesALayerTreeFromItsFileBlobsIntoWhatItsDirectoryHolds() throws IOException {
+        Path dir = Files.createDirectories(temp.resolve("project/app"));
+        Files.writeString(dir.resolve("hello.txt"), "hello\n");
+        Files.writeString(dir.resolve("same.txt"), "hello\n");
+        Path tool = Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(dir.resolve("link"), Path.of("hello.txt"));
+        LayerCache cache = cache();
+        LayerTree tree = LayerTree.of(temp.resolve("project"));
+        assertEquals(2, tree.fileDigests().size(), "two files of the same content are one blob");
+        String digest = storeTree(cache, tree, temp.resolve("project"));
+        Path layer = cache.unpackStored(digest).orElseThrow();
+        assertEquals("hello\n", Files.readString(layer.resolve("app/same.txt")));
+        assertEquals("hello.txt", Files.readSymbolicLink(layer.resolve("app/link")).toString());
+        assertTrue(Files.isExecutable(layer.resolve("app/run.sh")));
+        assertEquals(layer, cache.find(digest).orElseThrow(), "kept under the tree's digest");
+    }
+
+    @Test
+    void aTreeWhoseFilesAreNotAllHereNamesTheMissingOnes() throws IOException {
+        Path dir = Files.createDirectories(temp.resolve("project"));
+        Files.writeString(dir.resolve("a.txt"), "a\n");
+        LayerCache cache = cache();
+        LayerTree tree = LayerTree.of(dir);
+        String digest = storeTree(cache, tree, null);
+        MissingBlobsException e = assertThrows(MissingBlobsException.class, () -> cache.unpackStored(digest));
+        assertEquals(List.copyOf(tree.fileDigests()), e.missing());
+        assertTrue(cache.find(digest).isEmpty());
+    }
+
+    @Test
+    void aHostileTreeIsRefusedAsAHostileTarIsAndLeavesNoLayer() throws IOException {
+        LayerCache cache = cache();
+        String content = cache.blobs().put(new ByteArrayInputStream("owned\n".getBytes(StandardCharsets.UTF_8)), null);
+        for (LayerTree.Entry bad : List.of(
+                new LayerTree.Entry(LayerTree.Kind.FILE, "../escape.txt", 0644, 6, content, ""),
+                new LayerTree.Entry(LayerTree.Kind.FILE, "/etc/cron.d/x", 0644, 6, content, ""),
+                new LayerTree.Entry(LayerTree.Kind.SYMLINK, "up", 0777, 0, "", "../../.."),
+                new LayerTree.Entry(LayerTree.Kind.FILE, "short.txt", 0644, 99, content, ""))) {
+            String digest = storeTree(cache, new LayerTree(List.of(bad)), null);
+            assertThrows(InvalidLayerException.class, () -> cache.unpackStored(digest), bad.toString());
+            assertTrue(cache.find(digest).isEmpty(), bad.toString());
+        }
+        assertFalse(Files.exists(temp.resolve("escape.txt")));
+        String garbled = cache.blobs().put(new ByteArrayInputStream((LayerTree.MAGIC + "x\0")
+                .getBytes(StandardCharsets.UTF_8)), null);
+        InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> cache.unpackStored(garbled));
+        assertTrue(e.getMessage().contains("six fields each"), e.getMessage());
     }
 
     private void assertCacheEmpty() throws IOException {
