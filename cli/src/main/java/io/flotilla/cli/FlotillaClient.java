@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import io.flotilla.protocol.layer.BlobBatch;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,10 +15,14 @@ import javax.net.ssl.SSLContext;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -144,6 +150,41 @@ final class FlotillaClient {
                     .path("missing").forEach(digest -> missing.add(digest.asText()));
         }
         return missing;
+    }
+
+    /**
+     * Uploads the files as blobs in one streamed request ({@code POST /v1/blobs/batch}), each under its digest, read
+     * one after another as the body goes out.
+     */
+    void putBlobs(Map<String, Path> files) {
+        Iterator<Map.Entry<String, Path>> next = files.entrySet().iterator();
+        Enumeration<InputStream> parts = new Enumeration<>() {
+            private InputStream pendingFile;
+
+            @Override
+            public boolean hasMoreElements() {
+                return pendingFile != null || next.hasNext();
+            }
+
+            @Override
+            public InputStream nextElement() {
+                if (pendingFile != null) {
+                    InputStream file = pendingFile;
+                    pendingFile = null;
+                    return file;
+                }
+                Map.Entry<String, Path> blob = next.next();
+                try {
+                    pendingFile = Files.newInputStream(blob.getValue());
+                    return new java.io.ByteArrayInputStream(BlobBatch.header(blob.getKey(), Files.size(
+                            blob.getValue())));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot read " + blob.getValue(), e);
+                }
+            }
+        };
+        json(request("/v1/blobs/batch").header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(parts))));
     }
 
     void putBlob(String digest, Path file) {

@@ -11,16 +11,12 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Turns the layers of a command line into blobs the cluster has. A directory becomes a {@link LayerTree}: each file
@@ -31,8 +27,8 @@ import java.util.concurrent.Future;
  * run nothing.
  */
 final class LayerUploader {
-    /** How many files are uploaded at once. */
-    private static final int PARALLEL_UPLOADS = 8;
+    /** About how many bytes of files one upload request carries. */
+    private static final long BATCH_BYTES = 256L << 20;
 
     private final ClusterOptions.Connection connection;
     private final java.io.PrintWriter err;
@@ -90,22 +86,19 @@ final class LayerUploader {
         err.println("flotilla: uploading layer " + digest + " (" + bytesSent + " bytes: " + lacking.size() + " of "
                 + files.size() + " files, the cluster has the rest)");
         err.flush();
-        ExecutorService uploads = Executors.newFixedThreadPool(PARALLEL_UPLOADS);
-        try {
-            List<Future<?>> sent = new ArrayList<>();
-            for (String file : lacking) {
-                sent.add(uploads.submit(() -> client.putBlob(file, dir.resolve(files.get(file).path()))));
+        Map<String, Path> batch = new LinkedHashMap<>();
+        long batchBytes = 0;
+        for (String file : lacking) {
+            batch.put(file, dir.resolve(files.get(file).path()));
+            batchBytes += files.get(file).size();
+            if (batchBytes >= BATCH_BYTES) {
+                client.putBlobs(batch);
+                batch.clear();
+                batchBytes = 0;
             }
-            for (Future<?> upload : sent) {
-                upload.get();
-            }
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while uploading " + dir, e);
-        } finally {
-            uploads.shutdownNow();
+        }
+        if (!batch.isEmpty()) {
+            client.putBlobs(batch);
         }
         Path treeFile = Files.createTempFile("flotilla-tree-", ".bin");
         try {

@@ -1,11 +1,13 @@
 package io.flotilla.http;
 
 import io.flotilla.protocol.job.Layer;
+import io.flotilla.protocol.layer.BlobBatch;
 import io.flotilla.agent.DiskFullException;
 import io.flotilla.agent.NodeStore;
 import io.flotilla.sandbox.InvalidLayerException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,7 +54,8 @@ final class BlobRoutes extends AllDirectives {
 
     Route route() {
         return pathPrefix("v1", () -> pathPrefix("blobs", () -> concat(path("missing", () -> post(
-                () -> auth.require(Caller.Role.SUBMIT, caller -> missing()))), path(PathMatchers.segment(), digest -> {
+                () -> auth.require(Caller.Role.SUBMIT, caller -> missing()))), path("batch", () -> post(
+                () -> auth.require(Caller.Role.SUBMIT, caller -> batch()))), path(PathMatchers.segment(), digest -> {
             if (!Layer.Tar.isDigest(digest)) {
                 return complete(ApiErrors.response(StatusCodes.BAD_REQUEST,
                         "a blob digest must look like sha256:<64 lowercase hex digits>, got '" + digest + "'",
@@ -61,6 +64,39 @@ final class BlobRoutes extends AllDirectives {
             return concat(get(() -> serve(digest)), head(() -> serve(digest)),
                     put(() -> auth.require(Caller.Role.SUBMIT, caller -> upload(digest))));
         }))));
+    }
+
+    /**
+     * {@code POST /v1/blobs/batch}: many blobs in one body, each as the line {@code sha256:<hex> SIZE}, then its
+     * SIZE bytes; each is checked against its digest and stored as one {@code PUT} would store it. It answers
+     * {@code {"stored": N}}; a blob whose bytes do not match its digest ends the batch with 422, keeping those before.
+     */
+    private Route batch() {
+        return withRequestTimeout(UPLOAD_TIMEOUT, () -> withSizeLimit(maxBlobBytes, () -> extractMaterializer(
+                materializer -> extractDataBytes(bytes -> {
+                    InputStream body = bytes.runWith(StreamConverters.asInputStream(Duration.ofMinutes(1)),
+                            materializer);
+                    CompletableFuture<Integer> stored = CompletableFuture.supplyAsync(() -> storeAll(body),
+                            blockingIo);
+                    return onComplete(stored, outcome -> complete(outcome.isSuccess()
+                            ? ApiJson.response(StatusCodes.OK, ApiJson.MAPPER.createObjectNode()
+                                    .put("stored", outcome.get()))
+                            : uploadFailed(outcome.failed().get(), "the batch")));
+                }))));
+    }
+
+    private int storeAll(InputStream stream) {
+        try (InputStream body = new BufferedInputStream(stream, 1 << 16)) {
+            int stored = 0;
+            for (BlobBatch.Header header; (header = BlobBatch.next(body, maxBlobBytes)) != null; stored++) {
+                try (InputStream blob = BlobBatch.exactly(body, header.size())) {
+                    store.putBlob(blob, header.digest());
+                }
+            }
+            return stored;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The body of {@code POST /v1/blobs/missing}. */

@@ -12,6 +12,7 @@ import io.flotilla.agent.PeerHttp;
 import io.flotilla.agent.StorageSettings;
 import io.flotilla.sandbox.BlobStore;
 import java.io.IOException;
+import io.flotilla.protocol.layer.BlobBatch;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -143,6 +144,45 @@ class BlobApiIT {
         HttpResponse<String> notJson = askMissing("digests");
         assertEquals(400, notJson.statusCode());
         assertTrue(notJson.body().startsWith("{\"error\":"), notJson.body());
+    }
+
+    private static HttpResponse<String> batch(byte[]... parts) throws Exception {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            body.write(part);
+        }
+        return send(HttpRequest.newBuilder(URI.create(base + "batch"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    }
+
+    @Test
+    void aBatchStoresEachBlobUnderItsDigestAndStopsAtOneThatDoesNotMatch() throws Exception {
+        byte[] one = "first file of a tree".getBytes(StandardCharsets.UTF_8);
+        byte[] two = "second file of a tree".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> stored = batch(BlobBatch.header(digestOf(one), one.length), one,
+                BlobBatch.header(digestOf(two), two.length), two);
+        assertEquals(200, stored.statusCode(), stored.body());
+        assertEquals("{\"stored\":2}", stored.body());
+        assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + digestOf(two)))).statusCode());
+
+        byte[] three = "third".getBytes(StandardCharsets.UTF_8);
+        String claimed = digestOf("something else".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> lying = batch(BlobBatch.header(digestOf(three), three.length), three,
+                BlobBatch.header(claimed, one.length), one);
+        assertEquals(422, lying.statusCode(), lying.body());
+        assertTrue(lying.body().contains("digest mismatch: the blob was named " + claimed), lying.body());
+        assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + digestOf(three)))).statusCode(),
+                "the blobs before it are kept");
+        assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + claimed))).statusCode());
+
+        HttpResponse<String> garbled = batch("../../etc/passwd 5\nhello".getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, garbled.statusCode(), garbled.body());
+        assertTrue(garbled.body().contains("must be 'sha256:<64 lowercase hex digits> SIZE', got '../../etc/passwd 5'"),
+                garbled.body());
+        HttpResponse<String> shortBlob = batch(BlobBatch.header(digestOf(one), 1000), one);
+        assertEquals(400, shortBlob.statusCode(), shortBlob.body());
+        assertTrue(shortBlob.body().contains("bytes before its blob does"), shortBlob.body());
+        assertEquals(0, leftovers(), "no temporary file is left behind");
     }
 
     @Test

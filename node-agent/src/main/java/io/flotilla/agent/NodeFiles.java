@@ -8,6 +8,7 @@ import io.flotilla.sandbox.LayerCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -31,6 +32,7 @@ public final class NodeFiles implements NodeStore {
     private final OutputStore outputs;
     private final StorageSettings settings;
     private final Path disk;
+    private volatile FileStore diskStore;
 
     /** @param disk a path on the disk the stores share, whose free space the settings' minimum is kept on */
     public NodeFiles(BlobStore blobs, OutputStore outputs, StorageSettings settings, Path disk) {
@@ -59,7 +61,7 @@ public final class NodeFiles implements NodeStore {
 
     @Override
     public Stored putBlob(InputStream bytes, String digest) throws IOException {
-        long free = Files.getFileStore(disk).getUsableSpace();
+        long free = usableSpace();
         if (free < settings.minFree()) {
             throw new DiskFullException("this node's disk has " + describeBytes(free) + " free, and it keeps "
                     + describeBytes(settings.minFree()) + " free (flotilla.storage.min-free)");
@@ -71,6 +73,19 @@ public final class NodeFiles implements NodeStore {
             throw e.getMessage() != null && e.getMessage().contains("No space left on device") ? full(e) : e;
         }
         return new Stored(blob(digest).orElseThrow(), !wasThere);
+    }
+
+    /**
+     * The disk's free space now. Finding a path's file store reads the mount table, too slow to do for each of a
+     * layer tree's thousands of files; the store, once found, asks the kernel afresh each time.
+     */
+    private long usableSpace() throws IOException {
+        FileStore store = diskStore;
+        if (store == null) {
+            store = Files.getFileStore(disk);
+            diskStore = store;
+        }
+        return store.getUsableSpace();
     }
 
     private static DiskFullException full(IOException cause) {
@@ -95,7 +110,7 @@ public final class NodeFiles implements NodeStore {
      * first, and more when the disk has less free space than it keeps. Returns what it removed.
      */
     public List<Path> sweep(Instant now) throws IOException {
-        long mustFree = Math.max(0, settings.minFree() - Files.getFileStore(disk).getUsableSpace());
+        long mustFree = Math.max(0, settings.minFree() - usableSpace());
         List<Path> removed = new ArrayList<>();
         for (Eviction.Entry run : Eviction.toRemove(weigh(outputs.runDirs()), settings.outputBudget(),
                 settings.outputMaxAge(), mustFree, now)) {
