@@ -152,12 +152,18 @@ final class FlotillaClient {
         return missing;
     }
 
+    /** A file to upload as a blob: what it was when its digest and size were taken. */
+    record FileBlob(String digest, Path file, long size) {
+    }
+
     /**
      * Uploads the files as blobs in one streamed request ({@code POST /v1/blobs/batch}), each under its digest, read
-     * one after another as the body goes out.
+     * one after another as the body goes out. Each sends exactly its {@code size} bytes, cut or padded with zeros if
+     * the file changed since, so the batch stays well formed and the cluster refuses the changed file by its digest
+     * ({@link ApiException} 422).
      */
-    void putBlobs(Map<String, Path> files) {
-        Iterator<Map.Entry<String, Path>> next = files.entrySet().iterator();
+    void putBlobs(List<FileBlob> files) {
+        Iterator<FileBlob> next = files.iterator();
         Enumeration<InputStream> parts = new Enumeration<>() {
             private InputStream pendingFile;
 
@@ -173,18 +179,53 @@ final class FlotillaClient {
                     pendingFile = null;
                     return file;
                 }
-                Map.Entry<String, Path> blob = next.next();
+                FileBlob blob = next.next();
                 try {
-                    pendingFile = Files.newInputStream(blob.getValue());
-                    return new java.io.ByteArrayInputStream(BlobBatch.header(blob.getKey(), Files.size(
-                            blob.getValue())));
+                    pendingFile = sized(Files.newInputStream(blob.file()), blob.size());
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException("cannot read " + blob.getValue(), e);
+                    throw new java.io.UncheckedIOException("cannot read " + blob.file(), e);
                 }
+                return new java.io.ByteArrayInputStream(BlobBatch.header(blob.digest(), blob.size()));
             }
         };
         json(request("/v1/blobs/batch").header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(parts))));
+    }
+
+    /** The first {@code size} bytes of {@code in}, then zeros if it ends before; it is closed at its end. */
+    private static InputStream sized(InputStream in, long size) {
+        return new InputStream() {
+            private long left = size;
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (left == 0) {
+                    in.close();
+                    return -1;
+                }
+                int want = (int) Math.min(length, left);
+                int n = ended ? -1 : in.read(buffer, offset, want);
+                if (n < 0) {
+                    ended = true;
+                    java.util.Arrays.fill(buffer, offset, offset + want, (byte) 0);
+                    n = want;
+                }
+                left -= n;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                in.close();
+            }
+        };
     }
 
     void putBlob(String digest, Path file) {

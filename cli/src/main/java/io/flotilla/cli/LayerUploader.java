@@ -11,8 +11,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +29,8 @@ import java.util.Set;
 final class LayerUploader {
     /** About how many bytes of files one upload request carries. */
     private static final long BATCH_BYTES = 256L << 20;
+    /** How often a directory whose files change under the upload is read again. */
+    private static final int TREE_ATTEMPTS = 3;
 
     private final ClusterOptions.Connection connection;
     private final java.io.PrintWriter err;
@@ -69,8 +71,28 @@ final class LayerUploader {
         return modes.contains(PosixFilePermission.OTHERS_READ) && modes.contains(PosixFilePermission.OTHERS_EXECUTE);
     }
 
-    /** Uploads the files of the directory's tree that the cluster lacks, then the tree; returns its digest. */
+    /**
+     * Uploads the files of the directory's tree that the cluster lacks, then the tree; returns its digest. A file
+     * that changes between its reading and its upload is refused by its digest; the directory is then read again,
+     * a few times, before the command gives up on it.
+     */
     private String tree(Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return uploadTree(dir);
+            } catch (ApiException e) {
+                if (e.status() != 422 || attempt == TREE_ATTEMPTS) {
+                    throw e.status() == 422 ? new UsageException("--layer " + dir + ": its files kept changing "
+                            + "while they were uploaded (" + e.getMessage() + ")") : e;
+                }
+                err.println("flotilla: a file of " + dir + " changed while it was uploaded: reading the directory "
+                        + "again");
+                err.flush();
+            }
+        }
+    }
+
+    private String uploadTree(Path dir) throws IOException {
         LayerTree tree = LayerTree.of(dir);
         byte[] bytes = tree.toBytes();
         String digest = "sha256:" + HexFormat.of().formatHex(sha256().digest(bytes));
@@ -86,11 +108,12 @@ final class LayerUploader {
         err.println("flotilla: uploading layer " + digest + " (" + bytesSent + " bytes: " + lacking.size() + " of "
                 + files.size() + " files, the cluster has the rest)");
         err.flush();
-        Map<String, Path> batch = new LinkedHashMap<>();
+        List<FlotillaClient.FileBlob> batch = new ArrayList<>();
         long batchBytes = 0;
         for (String file : lacking) {
-            batch.put(file, dir.resolve(files.get(file).path()));
-            batchBytes += files.get(file).size();
+            LayerTree.Entry entry = files.get(file);
+            batch.add(new FlotillaClient.FileBlob(file, dir.resolve(entry.path()), entry.size()));
+            batchBytes += entry.size();
             if (batchBytes >= BATCH_BYTES) {
                 client.putBlobs(batch);
                 batch.clear();

@@ -193,6 +193,19 @@ class CliIT {
         assertTrue(second.stderr().contains("(8 bytes: 1 of 50 files, the cluster has the rest)"), second.toString());
     }
 
+    /**
+     * The command's own log is in the layer, and grows between the directory's reading and its upload (by the
+     * command's "uploading" line): the layer holds each file as it was read, and the run goes on.
+     */
+    @Test
+    void aFileThatGrowsWhileItsLayerIsUploadedIsSentAsItWasRead() throws Exception {
+        Path logs = Files.createDirectories(work.resolve("logs"));
+        Distribution.Result run = Distribution.flotilla(logs, Map.of("FLOTILLA_URL", server.url()),
+                List.of("run", "--layer", logs + ":/logs", "--", "sh", "-c", "cat /logs/* | wc -c"));
+        assertEquals(0, run.status(), run.toString());
+        assertEquals("0\n", run.stdout(), "both logs were empty when they were read");
+    }
+
     @Test
     void onItsOwnClusterALayerDirectoryIsBoundReadOnlyAsItIsNotUploaded() throws Exception {
         Path project = Files.createDirectories(work.resolve("bound/data"));
