@@ -181,7 +181,7 @@ final class FlotillaClient {
                 }
                 FileBlob blob = next.next();
                 try {
-                    pendingFile = sized(Files.newInputStream(blob.file()), blob.size());
+                    pendingFile = BlobBatch.exactly(Files.newInputStream(blob.file()), blob.size(), true);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException("cannot read " + blob.file(), e);
                 }
@@ -190,42 +190,6 @@ final class FlotillaClient {
         };
         json(request("/v1/blobs/batch").header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(parts))));
-    }
-
-    /** The first {@code size} bytes of {@code in}, then zeros if it ends before; it is closed at its end. */
-    private static InputStream sized(InputStream in, long size) {
-        return new InputStream() {
-            private long left = size;
-            private boolean ended;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                if (left == 0) {
-                    in.close();
-                    return -1;
-                }
-                int want = (int) Math.min(length, left);
-                int n = ended ? -1 : in.read(buffer, offset, want);
-                if (n < 0) {
-                    ended = true;
-                    java.util.Arrays.fill(buffer, offset, offset + want, (byte) 0);
-                    n = want;
-                }
-                left -= n;
-                return n;
-            }
-
-            @Override
-            public void close() throws IOException {
-                in.close();
-            }
-        };
     }
 
     void putBlob(String digest, Path file) {

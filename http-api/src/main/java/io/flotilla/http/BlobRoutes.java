@@ -89,9 +89,7 @@ final class BlobRoutes extends AllDirectives {
         try (InputStream body = new BufferedInputStream(stream, 1 << 16)) {
             int stored = 0;
             for (BlobBatch.Header header; (header = BlobBatch.next(body, maxBlobBytes)) != null; stored++) {
-                try (InputStream blob = BlobBatch.exactly(body, header.size())) {
-                    store.putBlob(blob, header.digest());
-                }
+                store.putBlob(BlobBatch.exactly(body, header.size(), false), header.digest()); // the body stays open
             }
             return stored;
         } catch (IOException e) {

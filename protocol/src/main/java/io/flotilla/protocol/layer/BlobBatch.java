@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,10 +63,15 @@ public final class BlobBatch {
         return new Header(header.group(1), size);
     }
 
-    /** The next {@code size} bytes of {@code in} as a stream of their own; closing it leaves {@code in} open. */
-    public static InputStream exactly(InputStream in, long size) {
+    /**
+     * The next {@code size} bytes of {@code in} as a stream of their own, which closes {@code in} when it is closed.
+     * When {@code in} ends before, it goes on with zeros if {@code pad} (a client sending a file that shrank keeps the
+     * batch well formed, and the digest refuses the blob), else it fails (a body that ends inside a blob).
+     */
+    public static InputStream exactly(InputStream in, long size, boolean pad) {
         return new InputStream() {
             private long left = size;
+            private boolean ended;
 
             @Override
             public int read() throws IOException {
@@ -78,12 +84,23 @@ public final class BlobBatch {
                 if (left == 0) {
                     return -1;
                 }
-                int n = in.read(buffer, offset, (int) Math.min(length, left));
+                int want = (int) Math.min(length, left);
+                int n = ended ? -1 : in.read(buffer, offset, want);
                 if (n < 0) {
-                    throw new EOFException("the batch ends " + left + " bytes before its blob does");
+                    if (!pad) {
+                        throw new EOFException("the batch ends " + left + " bytes before its blob does");
+                    }
+                    ended = true;
+                    Arrays.fill(buffer, offset, offset + want, (byte) 0);
+                    n = want;
                 }
                 left -= n;
                 return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                in.close();
             }
         };
     }
