@@ -42,7 +42,7 @@ import java.util.zip.GZIPInputStream;
 public final class LayerCache {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The largest {@link LayerTree} a node reads: some 200,000 files' entries. */
-    private static final long MAX_TREE_BYTES = 64L << 20;
+    private static final int MAX_TREE_BYTES = 64 << 20;
 
     private final Path root;
     private final BlobStore blobs;
@@ -143,8 +143,6 @@ public final class LayerCache {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar), 1 << 16)) {
                 tree.writeTar(out, file -> Files.newInputStream(blobs.find(file.digest()).orElseThrow(
                         () -> new MissingBlobsException(digest, List.of(file.digest())))));
-            } catch (MissingBlobsException e) {
-                throw e;
             } catch (IOException e) {
                 throw new InvalidLayerException("layer tree " + digest + ": " + e.getMessage());
             }

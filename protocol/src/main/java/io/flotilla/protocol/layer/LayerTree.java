@@ -1,6 +1,5 @@
 package io.flotilla.protocol.layer;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -206,23 +205,12 @@ public record LayerTree(List<Entry> entries) {
         }
     }
 
-    /** The number of bytes of the tree's file entries, each counted where it stands. */
-    public long fileBytes() {
-        return entries.stream().filter(entry -> entry.kind() == Kind.FILE).mapToLong(Entry::size).sum();
-    }
-
     /** Reads a whole tree from a stream of at most {@code maxBytes}. */
-    public static byte[] readAll(InputStream in, long maxBytes) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[1 << 16];
-        long total = 0;
-        for (int n; (n = in.read(buffer)) > 0; ) {
-            total += n;
-            if (total > maxBytes) {
-                throw new IOException("a layer tree of more than " + maxBytes + " bytes is over the node's limit");
-            }
-            out.write(buffer, 0, n);
+    public static byte[] readAll(InputStream in, int maxBytes) throws IOException {
+        byte[] bytes = in.readNBytes(maxBytes + 1);
+        if (bytes.length > maxBytes) {
+            throw new IOException("a layer tree of more than " + maxBytes + " bytes is over the node's limit");
         }
-        return out.toByteArray();
+        return bytes;
     }
 }
