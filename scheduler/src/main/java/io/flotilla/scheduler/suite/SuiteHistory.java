@@ -18,12 +18,17 @@ public final class SuiteHistory {
 
     private final Map<String, Map<String, Entry>> suites = new HashMap<>();
 
-    /** Records what the verdicts say; a skipped test says nothing about its time. */
+    /**
+     * Records what the verdicts say. A skipped test keeps the time it took when it last ran; one that has never run
+     * takes the time its skip took, so that a file with a skipped test can still share a container with others.
+     */
     public void record(String suite, List<TestVerdict> verdicts) {
+        Map<String, Entry> tests = suites.computeIfAbsent(suite, s -> new HashMap<>());
         for (TestVerdict verdict : verdicts) {
             if (verdict.outcome() != TestVerdict.Outcome.SKIPPED) {
-                suites.computeIfAbsent(suite, s -> new HashMap<>()).put(verdict.test(),
-                        new Entry(verdict.millis(), verdict.bad()));
+                tests.put(verdict.test(), new Entry(verdict.millis(), verdict.bad()));
+            } else {
+                tests.putIfAbsent(verdict.test(), new Entry(verdict.millis(), false));
             }
         }
     }

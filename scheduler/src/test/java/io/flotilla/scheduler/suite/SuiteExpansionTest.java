@@ -148,6 +148,27 @@ class SuiteExpansionTest {
                 "0 keeps one file per container");
     }
 
+    /**
+     * A skipped test counts as the time its skip took, unless it ran before: a file with a skip (23 of networkx's 32
+     * containers) would otherwise never be known and keep a container, an interpreter and an import of its own.
+     */
+    @Test
+    void aFileWithASkippedTestSharesAContainerAndASkipKeepsTheTimeTheTestLastRan() {
+        String listing = "a.py::t\nb.py::skipped\nb.py::t\nc.py::was_slow\n\n4 tests collected\n";
+        SuiteHistory history = new SuiteHistory();
+        history.record("s", List.of(new TestVerdict("c.py::was_slow", TestVerdict.Outcome.PASSED, 6000, "")));
+        history.record("s", List.of(new TestVerdict("a.py::t", TestVerdict.Outcome.PASSED, 1000, ""),
+                new TestVerdict("b.py::skipped", TestVerdict.Outcome.SKIPPED, 2, "needs scipy"),
+                new TestVerdict("b.py::t", TestVerdict.Outcome.PASSED, 1000, ""),
+                new TestVerdict("c.py::was_slow", TestVerdict.Outcome.SKIPPED, 1, "not today")));
+        assertEquals(new SuiteHistory.Entry(2, false), history.last("s", "b.py::skipped").orElseThrow());
+        assertEquals(new SuiteHistory.Entry(6000, false), history.last("s", "c.py::was_slow").orElseThrow());
+        SuiteSpec grouped = new SuiteSpec(Kind.PYTEST, "s", List.of(), List.of(), List.of(), "", Isolation.FILE, 0,
+                1, false, 5000L, List.of());
+        assertEquals(List.of(List.of("c.py::was_slow"), List.of("b.py::skipped", "b.py::t", "a.py::t")),
+                SuiteExpansion.expand(listing(grouped), LISTED, listing, history).plan().jobTests());
+    }
+
     /** A test JVM sizes its heap from the job's memory limit, which it cannot see, unless the suite says otherwise. */
     @Test
     void aJUnitJobsJvmKnowsTheJobsMemoryLimit() {
