@@ -132,7 +132,7 @@ public final class SuiteCommands {
     /**
      * What lists the suite's tests. A command suite's targets are its tests: it expands as it is accepted, and this
      * stands in for the listing step it never runs. pytest lists without rewriting asserts, which changes no test's
-     * id and took four fifths of networkx's collection; the jobs that run the tests rewrite them as pytest does.
+     * id and took three quarters of networkx's collection; the jobs that run the tests rewrite them as pytest does.
      */
     public static List<String> listing(SuiteSpec suite) {
         List<String> command = new ArrayList<>();
