@@ -6,8 +6,11 @@ import io.flotilla.agent.NodeFiles;
 import io.flotilla.agent.OutputStore;
 import io.flotilla.agent.PeerHttp;
 import io.flotilla.agent.StorageSettings;
+import io.flotilla.ci.InboxActor;
+import io.flotilla.ci.Repositories;
 import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
+import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.sandbox.BlobStore;
 import io.flotilla.sandbox.LayerCache;
@@ -73,6 +76,9 @@ public final class FlotillaNode {
         if (journal.startsWith(H2_FILE)) { // its files hold every job's environment: no one else may read them
             OwnerOnly.directory(Path.of(journal.substring(H2_FILE.length()).split(";", 2)[0]).getParent());
         }
+        String repositoriesFile = config.getString("flotilla.ci.repositories-file");
+        Repositories repositories = repositoriesFile.isBlank() ? Repositories.none()
+                : Repositories.read(Path.of(repositoriesFile));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("flotilla.cluster-name"),
                 config);
         Sandbox sandbox = null;
@@ -85,6 +91,7 @@ public final class FlotillaNode {
                 Journal.createSchemaIfMissing(system, Duration.ofSeconds(60));
             }
             ActorRef<SchedulerProtocol.Command> scheduler = SchedulerActor.initSingleton(system);
+            ActorRef<CiProtocol.Command> inbox = InboxActor.initSingleton(system);
             var address = Cluster.get(system).selfMember().address();
             String host = address.getHost().orElseThrow();
             HttpSettings httpSettings = HttpSettings.from(config);
@@ -100,7 +107,8 @@ public final class FlotillaNode {
             system.scheduler().scheduleWithFixedDelay(storage.sweepInterval(), storage.sweepInterval(),
                     () -> sweep(files), blockingIo);
             Optional<SSLContext> https = serveHttps(config.getString("flotilla.http.https"), host, context);
-            ServerBinding http = new HttpApi(system, scheduler, files, blockingIo, httpSettings, peers)
+            ServerBinding http = new HttpApi(system, scheduler, files, blockingIo, httpSettings, peers, inbox,
+                    repositories)
                     .bind(host, httpSettings.port(), https).toCompletableFuture().get(30, TimeUnit.SECONDS);
             String httpUrl = (https.isPresent() ? "https://" : "http://") + host + ":" + http.localAddress().getPort();
             CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().thenRun(() -> { });

@@ -67,6 +67,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "cluster's traffic is mutually authenticated TLS, and the REST API HTTPS unless on loopback.")
     Path tlsDir;
 
+    @Option(names = "--repositories", paramLabel = "FILE", defaultValue = "${env:FLOTILLA_REPOSITORIES}",
+            description = "The repositories whose GitHub and GitLab webhooks this cluster takes, with their "
+                    + "secrets (env FLOTILLA_REPOSITORIES; see docs/ci.md). None: every delivery is refused.")
+    Path repositories;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -107,6 +112,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (tlsDir != null) {
             settings.put("flotilla.tls.dir", tlsDir.toAbsolutePath().toString());
+        }
+        if (repositories != null) {
+            settings.put("flotilla.ci.repositories-file", repositories.toAbsolutePath().toString());
         }
         if (journalUser != null && !journalUser.isBlank()) {
             settings.put("flotilla.journal.user", journalUser);

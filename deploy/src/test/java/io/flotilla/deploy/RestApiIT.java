@@ -303,25 +303,39 @@ class RestApiIT {
                 if (method.equals("PARAMETERS")) {
                     continue;
                 }
-                HttpRequest.BodyPublisher body = switch (method) {
-                    case "POST" -> HttpRequest.BodyPublishers.ofString("{\"jobs\": [{\"command\": [\"true\"]}]}");
-                    case "PUT" -> HttpRequest.BodyPublishers.ofByteArray(blob);
-                    default -> HttpRequest.BodyPublishers.noBody();
+                boolean webhook = url.startsWith("/v1/webhooks/");
+                HttpRequest.BodyPublisher body = switch (method + " " + url) {
+                    case "POST /v1/blobs/missing" -> HttpRequest.BodyPublishers.ofString("{\"digests\": [\""
+                            + digest + "\"]}");
+                    case "POST /v1/blobs/batch" -> HttpRequest.BodyPublishers.ofString(digest + " " + blob.length
+                            + "\n" + new String(blob, java.nio.charset.StandardCharsets.UTF_8));
+                    default -> method.equals("PUT") ? HttpRequest.BodyPublishers.ofByteArray(blob)
+                            : method.equals("POST") ? HttpRequest.BodyPublishers.ofString(webhook
+                                    ? "{\"repository\": {\"full_name\": \"a/b\"}, \"project\": "
+                                            + "{\"path_with_namespace\": \"a/b\"}}"
+                                    : "{\"jobs\": [{\"command\": [\"true\"]}]}")
+                            : HttpRequest.BodyPublishers.noBody();
                 };
                 HttpResponse<String> answer = http.send(request(url).header("Content-Type", method.equals("PUT")
-                        ? "application/octet-stream" : "application/json").method(method, body).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertTrue(answer.statusCode() < 300, method + " " + url + " is served: " + answer.statusCode()
-                        + " " + answer.body());
+                        || url.endsWith("/batch") ? "application/octet-stream" : "application/json")
+                        .method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+                if (webhook) { // served, and refused as this node has no repository registered
+                    assertEquals(404, answer.statusCode(), url + ": " + answer.body());
+                    assertTrue(answer.body().contains("repository 'a/b' is not registered"), answer.body());
+                } else {
+                    assertTrue(answer.statusCode() < 300, method + " " + url + " is served: " + answer.statusCode()
+                            + " " + answer.body());
+                }
                 operations++;
             }
         }
-        assertEquals(15, operations, "every documented operation was tried");
+        assertEquals(19, operations, "every documented operation was tried");
         // Routes the description does not have are not served either.
         for (String[] undocumented : new String[][] {{"GET", "/v1/runs"}, {"DELETE", "/v1/blobs/" + digest},
                 {"POST", "/v1/cluster"}, {"PUT", "/v1/runs/" + runId}, {"POST", "/v1/runs/" + runId + "/jobs"},
                 {"GET", "/v1/jobs"}, {"DELETE", "/healthz"}, {"GET", "/v1/outputs/" + runId},
-                {"POST", "/v1/jobs/" + runId + ":0/output"}}) {
+                {"POST", "/v1/jobs/" + runId + ":0/output"}, {"GET", "/v1/webhooks/github"},
+                {"POST", "/v1/webhooks/bitbucket"}}) {
             int status = send(request(undocumented[1]).method(undocumented[0], HttpRequest.BodyPublishers.noBody()))
                     .status();
             assertTrue(status == 404 || status == 405, undocumented[0] + " " + undocumented[1] + ": " + status);

@@ -2,6 +2,8 @@ package io.flotilla.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.flotilla.ci.Repositories;
+import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.agent.NodeStore;
 import io.flotilla.agent.PeerHttp;
@@ -35,10 +37,12 @@ public final class HttpApi extends AllDirectives {
      * @param store this node's blobs and the job output it has, live or kept
      * @param blockingIo where file I/O runs, never on the server's own threads
      * @param peers how this node reads the output other nodes serve
+     * @param inbox where verified webhook deliveries of the {@code repositories} are recorded (the CI inbox's proxy)
      * @throws IOException when the tokens file cannot be read
      */
     public HttpApi(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler, NodeStore store,
-                   Executor blockingIo, HttpSettings settings, PeerHttp peers)
+                   Executor blockingIo, HttpSettings settings, PeerHttp peers, ActorRef<CiProtocol.Command> inbox,
+                   Repositories repositories)
             throws IOException {
         this.system = system;
         Optional<Tokens> tokens = settings.tokensFile().isEmpty() ? Optional.empty()
@@ -50,6 +54,7 @@ public final class HttpApi extends AllDirectives {
                 new RunRoutes(ask, auth, settings.maxRequestBytes(), settings.limits()).route(),
                 new ClusterRoutes(ask, auth).route(),
                 new OutputRoutes(system, ask, store, blockingIo, auth, peers).route(),
+                new WebhookRoutes(repositories, inbox, system, settings.schedulerTimeout()).route(),
                 pathPrefix("v1", () -> path("openapi.json", () -> get(() -> getFromResource(
                         "io/flotilla/http/openapi.json", ContentTypes.APPLICATION_JSON)))));
         this.routes = handleExceptions(ApiErrors.exceptions(), () -> handleRejections(ApiErrors.rejections(),

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flotilla.ci.Repositories;
+import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.protocol.job.LimitPolicy;
 import io.flotilla.agent.NodeFiles;
@@ -61,7 +63,8 @@ class BlobApiIT {
         ServerBinding binding = new HttpApi(kit.system(), kit.<SchedulerProtocol.Command>createTestProbe().getRef(),
                 new NodeFiles(blobs, new OutputStore(outputDir), storage, store), Executors.newCachedThreadPool(),
                 new HttpSettings(0, LIMIT, LIMIT, Optional.empty(), Duration.ofSeconds(1), LimitPolicy.NONE),
-                new PeerHttp(null)).bind("127.0.0.1", 0, Optional.empty()).toCompletableFuture().get();
+                new PeerHttp(null), kit.<CiProtocol.Command>createTestProbe().getRef(), Repositories.none())
+                .bind("127.0.0.1", 0, Optional.empty()).toCompletableFuture().get();
         return "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
     }
 

@@ -2,8 +2,10 @@ package io.flotilla.protocol.serialization;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
+import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.ci.CommitEvent;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.Layer;
@@ -61,7 +63,10 @@ public final class KryoRegistrations {
             SuiteSpec.class, SuiteSpec.Kind.class, SuiteSpec.Isolation.class, SuitePlan.class,
             SchedulerProtocol.EarlierAttempt.class,
             // security
-            SchedulerProtocol.CancelRefused.class);
+            SchedulerProtocol.CancelRefused.class,
+            // CI webhooks
+            CommitEvent.class, CommitEvent.Trigger.class, CiProtocol.RecordDelivery.class,
+            CiProtocol.DeliveryRecorded.class, CiProtocol.DeliverySeenBefore.class);
 
     /** How deep a message's objects may nest; Flotilla's own go about six deep. */
     private static final int MAX_DEPTH = 32;

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Output;
 import com.typesafe.config.ConfigFactory;
+import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.CrossNode;
 import io.flotilla.protocol.NodeAgentProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
+import io.flotilla.protocol.ci.CommitEvent;
 import io.flotilla.protocol.job.ContainerSpec;
 import io.flotilla.protocol.job.JobResult;
 import io.flotilla.protocol.job.Layer;
@@ -118,7 +120,12 @@ class KryoSerializerTest {
                         + "ab".repeat(16), true),
                 new NodeAgentProtocol.OutputLocation(attempt, null, false),
                 new NodeAgentProtocol.OutputCopied(attempt, null),
-                new NodeAgentProtocol.OutputCopied(attempt, "HTTP 404"));
+                new NodeAgentProtocol.OutputCopied(attempt, "HTTP 404"),
+                new CiProtocol.RecordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", new CommitEvent("acme/widgets",
+                        "ab".repeat(20), "refs/heads/main", CommitEvent.Trigger.PULL_REQUEST, 7, true),
+                        kit.<CiProtocol.DeliveryReply>createTestProbe().getRef()),
+                new CiProtocol.DeliveryRecorded("d-1", "acme/widgets@" + "ab".repeat(20), true),
+                new CiProtocol.DeliverySeenBefore("d-1", "acme/widgets@" + "ab".repeat(20)));
     }
 
     @Test
@@ -128,7 +135,7 @@ class KryoSerializerTest {
                 SchedulerProtocol.RunReply.class, SchedulerProtocol.RunEvent.class, NodeAgentProtocol.Command.class,
                 SchedulerProtocol.JobsReply.class, SchedulerProtocol.ClusterReply.class,
                 SchedulerProtocol.StreamReply.class,
-                NodeAgentProtocol.Reply.class)) {
+                NodeAgentProtocol.Reply.class, CiProtocol.Command.class, CiProtocol.DeliveryReply.class)) {
             for (Class<?> message : sealed.getPermittedSubclasses()) {
                 if (NoSerializationVerificationNeeded.class.isAssignableFrom(message)) {
                     continue; // a node's messages to itself

@@ -1,0 +1,107 @@
+package io.flotilla.ci;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flotilla.protocol.ci.CommitEvent;
+import io.flotilla.protocol.job.InvalidSpecException;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * What a webhook delivery is, decided before anything is recorded or run: refused (with the status and message the
+ * forge shows in its delivery log), a ping, an event that runs nothing, or a commit to test. Nothing in the body is
+ * believed before its signature (GitHub) or token (GitLab) has been checked against the registered secret; the
+ * repository's name is read first only to find that secret.
+ */
+public final class WebhookIntake {
+    /** GitHub never sends a delivery larger than this. */
+    public static final long MAX_BODY_BYTES = 25L << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final Repositories repositories;
+
+    public WebhookIntake(Repositories repositories) {
+        this.repositories = repositories;
+    }
+
+    /** What the webhook route does with a delivery. */
+    public sealed interface Outcome {
+    }
+
+    /** Answered with {@code status} and the message; nothing is recorded. */
+    public record Refused(int status, String message, String field) implements Outcome {
+    }
+
+    /** A verified delivery that asks for nothing to run (a ping, a closed pull request); answered 200. */
+    public record Ignored(String deliveryId, String reason) implements Outcome {
+    }
+
+    /** A verified delivery that asks for a commit to be tested: record it, then answer. */
+    public record Accepted(String deliveryId, CommitEvent event) implements Outcome {
+    }
+
+    /**
+     * @param header a request header's value by its name, case-insensitively
+     * @param body the raw body, as signed
+     */
+    public Outcome read(Forge forge, Function<String, Optional<String>> header, byte[] body) {
+        JsonNode payload;
+        try {
+            payload = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return new Refused(400, "the delivery is not JSON: " + e.getOriginalMessage(), "body");
+        } catch (java.io.IOException e) {
+            return new Refused(400, "the delivery cannot be read: " + e.getMessage(), "body");
+        }
+        if (payload == null || !payload.isObject()) {
+            return new Refused(400, "the delivery is not a JSON object", "body");
+        }
+        String nameField = forge == Forge.GITHUB ? "repository.full_name" : "project.path_with_namespace";
+        String name = text(payload, nameField);
+        if (name.isEmpty()) {
+            return new Refused(400, "the delivery names no repository (" + nameField + ")", nameField);
+        }
+        Optional<Repository> found = repositories.find(forge, name);
+        if (found.isEmpty()) {
+            return new Refused(404, forge.title() + " repository '" + name + "' is not registered with this cluster",
+                    nameField);
+        }
+        Optional<Refused> unverified = forge == Forge.GITHUB
+                ? WebhookSignatures.checkGithub(found.get().secret(), body, header.apply("X-Hub-Signature-256"))
+                : WebhookSignatures.checkGitlab(found.get().secret(), header.apply("X-Gitlab-Token"));
+        if (unverified.isPresent()) {
+            return unverified.get();
+        }
+        String idHeader = forge == Forge.GITHUB ? "X-GitHub-Delivery" : "Idempotency-Key";
+        Optional<String> deliveryId = forge == Forge.GITHUB ? header.apply(idHeader)
+                : header.apply(idHeader).or(() -> header.apply("X-Gitlab-Event-UUID"));
+        if (deliveryId.isEmpty() || !DELIVERY_ID.matcher(deliveryId.get()).matches()) {
+            return new Refused(400, deliveryId.isEmpty() ? "the delivery has no " + idHeader + " header"
+                    : idHeader + " must be 1 to 128 letters, digits or ._:-", idHeader);
+        }
+        String eventHeader = forge == Forge.GITHUB ? "X-GitHub-Event" : "X-Gitlab-Event";
+        Optional<String> event = header.apply(eventHeader);
+        if (event.isEmpty()) {
+            return new Refused(400, "the delivery has no " + eventHeader + " header", eventHeader);
+        }
+        try {
+            return forge == Forge.GITHUB
+                    ? GithubEvents.read(deliveryId.get(), event.get(), payload, found.get())
+                    : GitlabEvents.read(deliveryId.get(), event.get(), payload, found.get());
+        } catch (InvalidSpecException e) {
+            return new Refused(400, "the " + event.get() + " delivery gives " + e.getMessage(), e.field());
+        }
+    }
+
+    /** A dotted path's text in a JSON object, or empty when it is missing or not text. */
+    static String text(JsonNode payload, String dottedPath) {
+        JsonNode node = payload;
+        for (String part : dottedPath.split("\\.")) {
+            node = node == null ? null : node.get(part);
+        }
+        return node != null && node.isTextual() ? node.asText() : "";
+    }
+}

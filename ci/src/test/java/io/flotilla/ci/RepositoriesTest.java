@@ -1,0 +1,60 @@
+package io.flotilla.ci;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A registration file read, or refused with the entry and field at fault; secrets never show. */
+class RepositoriesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsEachForgesRepositoriesWithTheirDefaultsAndShowsNoSecret() throws Exception {
+        Repositories repositories = Repositories.read(TestRepositories.write(dir, "run"));
+        assertEquals(2, repositories.size());
+        Repository github = repositories.find(Forge.GITHUB, "ACME/Widgets").orElseThrow();
+        assertEquals("https://api.github.com", github.apiUrl());
+        assertEquals(Repository.ForkPolicy.RUN, github.forks());
+        assertEquals(TestRepositories.GITHUB_SECRET, new String(github.secret(), StandardCharsets.UTF_8));
+        assertFalse(github.toString().contains(TestRepositories.GITHUB_SECRET), github.toString());
+        assertTrue(repositories.find(Forge.GITLAB, "acme/widgets").isEmpty(), "a name is per forge");
+        assertEquals("https://gitlab.example.com/api/v4",
+                repositories.find(Forge.GITLAB, "group/sub/gadgets").orElseThrow().apiUrl());
+    }
+
+    private String refusal(String yaml) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yml"), yaml);
+        return assertThrows(Repositories.RegistrationException.class, () -> Repositories.read(file)).getMessage();
+    }
+
+    @Test
+    void aBadRegistrationNamesItsEntryAndField() throws Exception {
+        TestRepositories.secret(dir.resolve("ok.secret"), "a-secret-long-enough");
+        Files.writeString(dir.resolve("short.secret"), "short");
+        Files.setPosixFilePermissions(dir.resolve("short.secret"), PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(dir.resolve("open.secret"), "a-secret-long-enough");
+        Files.setPosixFilePermissions(dir.resolve("open.secret"), PosixFilePermissions.fromString("rw-r--r--"));
+        String entry = "repositories:\n  - name: a/b\n    forge: github\n    clone-url: https://x/a/b.git\n";
+        assertTrue(refusal("repos: []\n").contains("needs a list 'repositories'"));
+        assertTrue(refusal(entry).contains("repositories[0]: needs 'secret-file'"));
+        assertTrue(refusal(entry + "    secret-file: open.secret\n").contains("may be read by other users"));
+        assertTrue(refusal(entry + "    secret-file: short.secret\n").contains("at least 16"));
+        assertTrue(refusal(entry + "    secret-file: missing.secret\n").contains("cannot read secret-file"));
+        assertTrue(refusal(entry.replace("github", "bitbucket") + "    secret-file: ok.secret\n")
+                .contains("forge 'bitbucket' is neither github nor gitlab"));
+        assertTrue(refusal(entry + "    secret-file: ok.secret\n    token: x\n").contains("unknown field 'token'"));
+        String twice = refusal(entry + "    secret-file: ok.secret\n" + entry.substring("repositories:\n".length())
+                + "    secret-file: ok.secret\n");
+        assertTrue(twice.contains("repositories[1]: GitHub repository 'a/b' is registered twice"), twice);
+        assertTrue(refusal("repositories: [\n").contains("bad.yml"));
+    }
+}

@@ -1,0 +1,195 @@
+package io.flotilla.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * GitHub's and GitLab's webhooks over real HTTP on an embedded node with its H2 journal: each refused delivery's
+ * status and JSON error, with nothing recorded; a delivery recorded once, also across a restart of the node; a
+ * commit asked for by many deliveries at once recorded as new once.
+ */
+class WebhooksIT {
+    private static final String SECRET = "github-webhook-secret-0123456789";
+    private static final String TOKEN = "gitlab-webhook-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private record Answer(int status, JsonNode body) {
+    }
+
+    /** The node's state: the journal, which must outlive the node here; only its owner may read it. */
+    private Path dataDir() throws Exception {
+        return Files.createDirectories(dir.resolve("data"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+    }
+
+    private EmbeddedCluster start(Path dataDir) throws Exception {
+        for (String[] secret : List.of(new String[] {"github.secret", SECRET}, new String[] {"gitlab.secret", TOKEN})) {
+            Path file = Files.writeString(dir.resolve(secret[0]), secret[1]);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        Path repositories = Files.writeString(dir.resolve("repositories.yml"), """
+                repositories:
+                  - {name: acme/widgets, forge: github, secret-file: github.secret,
+                     clone-url: "https://github.com/acme/widgets.git"}
+                  - {name: group/gadgets, forge: gitlab, secret-file: gitlab.secret,
+                     clone-url: "https://gitlab.com/group/gadgets.git"}
+                """);
+        return EmbeddedCluster.start(1, Map.of("flotilla.ci.repositories-file", repositories.toString(),
+                "flotilla.data-dir", dataDir.toString()));
+    }
+
+    private static Answer post(EmbeddedCluster cluster, String forge, byte[] body, String... headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(cluster.url() + "/v1/webhooks/" + forge))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""),
+                "every answer is JSON: " + response.body());
+        return new Answer(response.statusCode(), JSON.readTree(response.body()));
+    }
+
+    private static Answer github(EmbeddedCluster cluster, String event, String delivery, String body)
+            throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return post(cluster, "github", bytes, "X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
+                "X-Hub-Signature-256", sign(bytes));
+    }
+
+    private static String sign(byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    private static String push(String sha) {
+        return "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"repository\":{\"full_name\":"
+                + "\"acme/widgets\"}}";
+    }
+
+    private static String pullRequest(String sha) {
+        return "{\"action\":\"opened\",\"number\":7,\"pull_request\":{\"head\":{\"sha\":\"" + sha + "\","
+                + "\"ref\":\"feature\",\"repo\":{\"full_name\":\"acme/widgets\"}}},\"repository\":{\"full_name\":"
+                + "\"acme/widgets\"}}";
+    }
+
+    private static void assertError(int status, String messagePart, Answer answer) {
+        assertEquals(status, answer.status(), answer.body().toString());
+        assertTrue(answer.body().path("error").asText().contains(messagePart), answer.body().toString());
+    }
+
+    @Test
+    void aDeliveryIsRecordedOnceAlsoAfterTheNodeRestartsAndPushAndPullRequestAreOneCommit() throws Exception {
+        Path dataDir = dataDir();
+        String sha = "1".repeat(40);
+        try (EmbeddedCluster cluster = start(dataDir)) {
+            Answer first = github(cluster, "push", "d-1", push(sha));
+            assertEquals(202, first.status(), first.body().toString());
+            assertEquals("acme/widgets@" + sha, first.body().get("commit").asText());
+            assertTrue(first.body().get("newCommit").asBoolean());
+            Answer again = github(cluster, "push", "d-1", push(sha));
+            assertEquals(200, again.status(), again.body().toString());
+            assertTrue(again.body().get("seenBefore").asBoolean());
+            Answer pullRequest = github(cluster, "pull_request", "d-2", pullRequest(sha));
+            assertEquals(202, pullRequest.status(), pullRequest.body().toString());
+            assertTrue(!pullRequest.body().get("newCommit").asBoolean(), "the push asked for the same commit");
+            Answer ping = github(cluster, "ping", "d-3", "{\"zen\":\"Design for failure.\",\"repository\":"
+                    + "{\"full_name\":\"acme/widgets\"}}");
+            assertEquals(200, ping.status(), ping.body().toString());
+            assertTrue(ping.body().get("ignored").asText().startsWith("ping"), ping.body().toString());
+        }
+        try (EmbeddedCluster restarted = start(dataDir)) {
+            Answer redelivered = github(restarted, "push", "d-1", push(sha));
+            assertEquals(200, redelivered.status(), redelivered.body().toString());
+            assertTrue(redelivered.body().get("seenBefore").asBoolean(), "the journal kept it");
+        }
+    }
+
+    @Test
+    void twentyDeliveriesAtOnceForOneCommitRecordItAsNewOnce() throws Exception {
+        try (EmbeddedCluster cluster = start(dataDir())) {
+            String sha = "2".repeat(40);
+            List<CompletableFuture<Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String delivery = "burst-" + i;
+                boolean asPush = i % 2 == 0;
+                answers.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return github(cluster, asPush ? "push" : "pull_request", delivery,
+                                asPush ? push(sha) : pullRequest(sha));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            int fresh = 0;
+            for (CompletableFuture<Answer> answer : answers) {
+                Answer got = answer.get();
+                assertEquals(202, got.status(), got.body().toString());
+                fresh += got.body().get("newCommit").asBoolean() ? 1 : 0;
+            }
+            assertEquals(1, fresh, "one of the twenty is the commit's first");
+        }
+    }
+
+    @Test
+    void eachBadDeliveryGetsItsStatusAndJsonErrorAndRecordsNothing() throws Exception {
+        try (EmbeddedCluster cluster = start(dataDir())) {
+            String sha = "3".repeat(40);
+            byte[] body = push(sha).getBytes(StandardCharsets.UTF_8);
+            assertError(401, "does not match", post(cluster, "github", body, "X-GitHub-Event", "push",
+                    "X-GitHub-Delivery", "bad-1", "X-Hub-Signature-256", sign(push("4".repeat(40))
+                            .getBytes(StandardCharsets.UTF_8))));
+            assertError(401, "not signed", post(cluster, "github", body, "X-GitHub-Event", "push",
+                    "X-GitHub-Delivery", "bad-2"));
+            String gitlabPush = "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"checkout_sha\":\"" + sha
+                    + "\",\"project\":{\"path_with_namespace\":\"group/gadgets\"}}";
+            assertError(401, "not the repository's secret token", post(cluster, "gitlab",
+                    gitlabPush.getBytes(StandardCharsets.UTF_8), "X-Gitlab-Event", "Push Hook", "Idempotency-Key",
+                    "bad-3", "X-Gitlab-Token", "guessed-token-guessed"));
+            assertError(404, "'acme/other' is not registered", github(cluster, "push", "bad-4",
+                    push(sha).replace("acme/widgets", "acme/other")));
+            byte[] huge = new byte[30 << 20];
+            java.util.Arrays.fill(huge, (byte) ' ');
+            assertError(413, "at most 26214400 bytes", post(cluster, "github", huge, "X-GitHub-Event", "push",
+                    "X-GitHub-Delivery", "bad-5", "X-Hub-Signature-256", sign(huge)));
+            assertError(400, "not JSON", github(cluster, "push", "bad-6", "{\"after\": "));
+            assertError(400, "'issues' is not one Flotilla handles", github(cluster, "issues", "bad-7", push(sha)));
+            Answer valid = github(cluster, "push", "good-1", push(sha));
+            assertEquals(202, valid.status(), valid.body().toString());
+            assertTrue(valid.body().get("newCommit").asBoolean(), "no refused delivery recorded the commit");
+            Answer gitlab = post(cluster, "gitlab", gitlabPush.getBytes(StandardCharsets.UTF_8), "X-Gitlab-Event",
+                    "Push Hook", "Idempotency-Key", "good-2", "X-Gitlab-Token", TOKEN);
+            assertEquals(202, gitlab.status(), gitlab.body().toString());
+            assertEquals("group/gadgets@" + sha, gitlab.body().get("commit").asText());
+        }
+    }
+}
