@@ -1,11 +1,13 @@
 package io.flotilla.deploy;
 
+import static io.flotilla.deploy.WebhookDeliveries.pullRequest;
+import static io.flotilla.deploy.WebhookDeliveries.push;
+import static io.flotilla.deploy.WebhookDeliveries.sign;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,14 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * commit asked for by many deliveries at once recorded as new once.
  */
 class WebhooksIT {
-    private static final String SECRET = "github-webhook-secret-0123456789";
-    private static final String TOKEN = "gitlab-webhook-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -48,57 +44,25 @@ class WebhooksIT {
     }
 
     private EmbeddedCluster start(Path dataDir) throws Exception {
-        for (String[] secret : List.of(new String[] {"github.secret", SECRET}, new String[] {"gitlab.secret", TOKEN})) {
-            Path file = Files.writeString(dir.resolve(secret[0]), secret[1]);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
-        Path repositories = Files.writeString(dir.resolve("repositories.yml"), """
-                repositories:
-                  - {name: acme/widgets, forge: github, secret-file: github.secret,
-                     clone-url: "https://github.com/acme/widgets.git"}
-                  - {name: group/gadgets, forge: gitlab, secret-file: gitlab.secret,
-                     clone-url: "https://gitlab.com/group/gadgets.git"}
-                """);
-        return EmbeddedCluster.start(1, Map.of("flotilla.ci.repositories-file", repositories.toString(),
-                "flotilla.data-dir", dataDir.toString()));
+        return EmbeddedCluster.start(1, Map.of("flotilla.ci.repositories-file",
+                WebhookDeliveries.registration(dir).toString(), "flotilla.data-dir", dataDir.toString()));
     }
 
     private static Answer post(EmbeddedCluster cluster, String forge, byte[] body, String... headers)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(cluster.url() + "/v1/webhooks/" + forge))
-                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""),
-                "every answer is JSON: " + response.body());
-        return new Answer(response.statusCode(), JSON.readTree(response.body()));
+        return send(WebhookDeliveries.request(cluster.url(), forge, body, headers));
     }
 
     private static Answer github(EmbeddedCluster cluster, String event, String delivery, String body)
             throws Exception {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return post(cluster, "github", bytes, "X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
-                "X-Hub-Signature-256", sign(bytes));
+        return send(WebhookDeliveries.github(cluster.url(), event, delivery, body));
     }
 
-    private static String sign(byte[] body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-    }
-
-    private static String push(String sha) {
-        return "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"repository\":{\"full_name\":"
-                + "\"acme/widgets\"}}";
-    }
-
-    private static String pullRequest(String sha) {
-        return "{\"action\":\"opened\",\"number\":7,\"pull_request\":{\"head\":{\"sha\":\"" + sha + "\","
-                + "\"ref\":\"feature\",\"repo\":{\"full_name\":\"acme/widgets\"}}},\"repository\":{\"full_name\":"
-                + "\"acme/widgets\"}}";
+    private static Answer send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""),
+                "every answer is JSON: " + response.body());
+        return new Answer(response.statusCode(), JSON.readTree(response.body()));
     }
 
     private static void assertError(int status, String messagePart, Answer answer) {
@@ -187,7 +151,7 @@ class WebhooksIT {
             assertEquals(202, valid.status(), valid.body().toString());
             assertTrue(valid.body().get("newCommit").asBoolean(), "no refused delivery recorded the commit");
             Answer gitlab = post(cluster, "gitlab", gitlabPush.getBytes(StandardCharsets.UTF_8), "X-Gitlab-Event",
-                    "Push Hook", "Idempotency-Key", "good-2", "X-Gitlab-Token", TOKEN);
+                    "Push Hook", "Idempotency-Key", "good-2", "X-Gitlab-Token", WebhookDeliveries.TOKEN);
             assertEquals(202, gitlab.status(), gitlab.body().toString());
             assertEquals("group/gadgets@" + sha, gitlab.body().get("commit").asText());
         }

@@ -1,0 +1,77 @@
+package io.flotilla.deploy;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Webhook deliveries as GitHub and GitLab send them, for tests and benchmarks: a registration file for one repository
+ * of each forge, and signed requests.
+ */
+final class WebhookDeliveries {
+    static final String SECRET = "github-webhook-secret-0123456789";
+    static final String TOKEN = "gitlab-webhook-token-0123456789";
+
+    private WebhookDeliveries() {
+    }
+
+    /** Writes the registration of {@code acme/widgets} (GitHub) and {@code group/gadgets} (GitLab) into dir. */
+    static Path registration(Path dir) throws Exception {
+        for (String[] secret : List.of(new String[] {"github.secret", SECRET}, new String[] {"gitlab.secret", TOKEN})) {
+            Path file = Files.writeString(dir.resolve(secret[0]), secret[1]);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return Files.writeString(dir.resolve("repositories.yml"), """
+                repositories:
+                  - {name: acme/widgets, forge: github, secret-file: github.secret,
+                     clone-url: "https://github.com/acme/widgets.git"}
+                  - {name: group/gadgets, forge: gitlab, secret-file: gitlab.secret,
+                     clone-url: "https://gitlab.com/group/gadgets.git"}
+                """);
+    }
+
+    /** A delivery to {@code url}'s webhook of {@code forge}, with the given headers. */
+    static HttpRequest.Builder request(String url, String forge, byte[] body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/v1/webhooks/" + forge))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return request;
+    }
+
+    /** A GitHub delivery of {@code event}, signed with the registered secret. */
+    static HttpRequest.Builder github(String url, String event, String delivery, String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return request(url, "github", bytes, "X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
+                "X-Hub-Signature-256", sign(bytes));
+    }
+
+    static String sign(byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    /** A GitHub push of {@code sha} to main. */
+    static String push(String sha) {
+        return "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"repository\":{\"full_name\":"
+                + "\"acme/widgets\"}}";
+    }
+
+    /** A GitHub pull request opened with head {@code sha}. */
+    static String pullRequest(String sha) {
+        return "{\"action\":\"opened\",\"number\":7,\"pull_request\":{\"head\":{\"sha\":\"" + sha + "\","
+                + "\"ref\":\"feature\",\"repo\":{\"full_name\":\"acme/widgets\"}}},\"repository\":{\"full_name\":"
+                + "\"acme/widgets\"}}";
+    }
+}
