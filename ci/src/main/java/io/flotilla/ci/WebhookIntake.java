@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * What a webhook delivery is, decided before anything is recorded or run: refused (with the status and message the
  * forge shows in its delivery log), a ping, an event that runs nothing, or a commit to test. Nothing in the body is
  * believed before its signature (GitHub) or token (GitLab) has been checked against the registered secret; the
- * repository's name is read first only to find that secret.
+ * repository's name is read first only to find that secret. A pull request from a fork is only recorded when the
+ * registration lets forks run ({@link Repository.ForkPolicy}).
  */
 public final class WebhookIntake {
     /** GitHub never sends a delivery larger than this. */
@@ -87,13 +88,20 @@ public final class WebhookIntake {
         if (event.isEmpty()) {
             return new Refused(400, "the delivery has no " + eventHeader + " header", eventHeader);
         }
+        Outcome outcome;
         try {
-            return forge == Forge.GITHUB
+            outcome = forge == Forge.GITHUB
                     ? GithubEvents.read(deliveryId.get(), event.get(), payload, found.get())
                     : GitlabEvents.read(deliveryId.get(), event.get(), payload, found.get());
         } catch (InvalidSpecException e) {
             return new Refused(400, "the " + event.get() + " delivery gives " + e.getMessage(), e.field());
         }
+        if (outcome instanceof Accepted accepted && accepted.event().fromFork()
+                && found.get().forks() == Repository.ForkPolicy.NONE) {
+            return new Ignored(accepted.deliveryId(), "pull request " + accepted.event().pullRequest()
+                    + " comes from a fork, and the registration of '" + name + "' runs nothing for forks");
+        }
+        return outcome;
     }
 
     /** A dotted path's text in a JSON object, or empty when it is missing or not text. */

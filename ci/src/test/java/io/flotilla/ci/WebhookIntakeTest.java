@@ -20,15 +20,24 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookIntakeTest {
     private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
     private static WebhookIntake intake;
+    /** The same repositories, registered to run forks' pull requests. */
+    private static WebhookIntake forksRun;
 
     @BeforeAll
-    static void register(@TempDir Path dir) throws Exception {
-        intake = new WebhookIntake(Repositories.read(TestRepositories.write(dir, "none")));
+    static void register(@TempDir Path none, @TempDir Path run) throws Exception {
+        intake = new WebhookIntake(Repositories.read(TestRepositories.write(none, "none")));
+        forksRun = new WebhookIntake(Repositories.read(TestRepositories.write(run, "run")));
+    }
+
+    /** A pull request event's headers, signed with the registered secret, by lower-case name. */
+    private static Map<String, String> signed(String body) {
+        return Map.of("x-github-event", "pull_request", "x-github-delivery", "d-1", "x-hub-signature-256",
+                sign(TestRepositories.GITHUB_SECRET, body));
     }
 
     private static WebhookIntake.Outcome github(String event, String body, String... headers) {
-        Map<String, String> given = new HashMap<>(Map.of("x-github-event", event, "x-github-delivery", "d-1",
-                "x-hub-signature-256", sign(TestRepositories.GITHUB_SECRET, body)));
+        Map<String, String> given = new HashMap<>(signed(body));
+        given.put("x-github-event", event);
         for (int i = 0; i < headers.length; i += 2) {
             if (headers[i + 1] == null) {
                 given.remove(headers[i].toLowerCase(Locale.ROOT));
@@ -129,10 +138,16 @@ class WebhookIntakeTest {
         assertEquals(new CommitEvent("acme/widgets", SHA, "feature", CommitEvent.Trigger.PULL_REQUEST, 7, false),
                 own.event());
         assertEquals("acme/widgets@" + SHA, own.event().commitKey(), "the same work as a push of that commit");
-        WebhookIntake.Accepted fork = assertInstanceOf(WebhookIntake.Accepted.class,
+        WebhookIntake.Ignored fork = assertInstanceOf(WebhookIntake.Ignored.class,
                 github("pull_request", pullRequest("opened", "mallory/widgets")));
-        assertTrue(fork.event().fromFork());
-        assertEquals("acme/widgets@" + SHA + "+fork", fork.event().commitKey());
+        assertEquals("pull request 7 comes from a fork, and the registration of 'acme/widgets' runs nothing for "
+                + "forks", fork.reason());
+        WebhookIntake.Accepted allowed = assertInstanceOf(WebhookIntake.Accepted.class, forksRun.read(Forge.GITHUB,
+                name -> Optional.ofNullable(signed(pullRequest("opened", "mallory/widgets")).get(
+                        name.toLowerCase(Locale.ROOT))), pullRequest("opened", "mallory/widgets")
+                        .getBytes(StandardCharsets.UTF_8)));
+        assertTrue(allowed.event().fromFork());
+        assertEquals("acme/widgets@" + SHA + "+fork", allowed.event().commitKey());
         WebhookIntake.Accepted rerun = assertInstanceOf(WebhookIntake.Accepted.class, github("check_suite",
                 "{\"action\":\"rerequested\",\"check_suite\":{\"head_sha\":\"" + SHA + "\",\"head_branch\":\"main\"},"
                         + "\"repository\":{\"full_name\":\"acme/widgets\"}}"));
@@ -151,13 +166,15 @@ class WebhookIntakeTest {
         assertEquals("k-1", accepted.deliveryId());
         assertEquals("group/sub/gadgets", accepted.event().repository());
         String merge = "{\"object_attributes\":{\"action\":\"update\",\"iid\":3,\"source_branch\":\"f\","
-                + "\"source_project_id\":9,\"target_project_id\":4,\"oldrev\":\"" + "1".repeat(40) + "\","
+                + "\"source_project_id\":4,\"target_project_id\":4,\"oldrev\":\"" + "1".repeat(40) + "\","
                 + "\"last_commit\":{\"id\":\"" + SHA + "\"}},\"project\":{\"path_with_namespace\":"
                 + "\"group/sub/gadgets\"}}";
         WebhookIntake.Accepted request = assertInstanceOf(WebhookIntake.Accepted.class,
                 gitlab("Merge Request Hook", TestRepositories.GITLAB_SECRET, merge));
-        assertEquals(new CommitEvent("group/sub/gadgets", SHA, "f", CommitEvent.Trigger.PULL_REQUEST, 3, true),
+        assertEquals(new CommitEvent("group/sub/gadgets", SHA, "f", CommitEvent.Trigger.PULL_REQUEST, 3, false),
                 request.event());
+        assertInstanceOf(WebhookIntake.Ignored.class, gitlab("Merge Request Hook", TestRepositories.GITLAB_SECRET,
+                merge.replace("\"source_project_id\":4", "\"source_project_id\":9")), "from a fork, forks: none");
         assertInstanceOf(WebhookIntake.Ignored.class, gitlab("Merge Request Hook", TestRepositories.GITLAB_SECRET,
                 merge.replace(",\"oldrev\":\"" + "1".repeat(40) + "\"", "")), "a title edit brings no commit");
         assertRefused(400, "X-Gitlab-Event", "'Issue Hook' is not one Flotilla handles",

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GitHub's and GitLab's webhooks over real HTTP on an embedded node with its H2 journal: each refused delivery's
- * status and JSON error, with nothing recorded; a delivery recorded once, also across a restart of the node; a
- * commit asked for by many deliveries at once recorded as new once.
+ * status and JSON error, with nothing recorded; a fork's pull request ignored, as its registration says; a delivery
+ * recorded once, also across a restart of the node; a commit asked for by many deliveries at once recorded as new
+ * once.
  */
 class WebhooksIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,6 +90,10 @@ class WebhooksIT {
                     + "{\"full_name\":\"acme/widgets\"}}");
             assertEquals(200, ping.status(), ping.body().toString());
             assertTrue(ping.body().get("ignored").asText().startsWith("ping"), ping.body().toString());
+            Answer fork = github(cluster, "pull_request", "d-4", pullRequest("5".repeat(40)).replace(
+                    "\"repo\":{\"full_name\":\"acme/widgets\"}", "\"repo\":{\"full_name\":\"mallory/w\"}"));
+            assertEquals(200, fork.status(), fork.body().toString());
+            assertTrue(fork.body().get("ignored").asText().contains("runs nothing for forks"), fork.body().toString());
         }
         try (EmbeddedCluster restarted = start(dataDir)) {
             Answer redelivered = github(restarted, "push", "d-1", push(sha));
