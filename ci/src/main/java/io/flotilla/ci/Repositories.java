@@ -93,23 +93,15 @@ public final class Repositories {
         }
         String name = text(entry, "name", where).orElseThrow(() -> missing(where, "name"));
         String forgeName = text(entry, "forge", where).orElseThrow(() -> missing(where, "forge"));
-        Forge forge = switch (forgeName.toLowerCase(Locale.ROOT)) {
-            case "github" -> Forge.GITHUB;
-            case "gitlab" -> Forge.GITLAB;
-            default -> throw new RegistrationException(where + ": forge '" + forgeName + "' is neither github nor "
-                    + "gitlab");
-        };
+        Forge forge = Forge.named(forgeName).orElseThrow(() -> new RegistrationException(where + ": forge '"
+                + forgeName + "' is neither github nor gitlab"));
         Path secretFile = text(entry, "secret-file", where).map(dir::resolve)
                 .orElseThrow(() -> missing(where, "secret-file"));
         byte[] secret = secret(secretFile, where);
         String cloneUrl = text(entry, "clone-url", where).orElseThrow(() -> missing(where, "clone-url"));
         String forksName = text(entry, "forks", where).orElse("none");
-        Repository.ForkPolicy forks = switch (forksName.toLowerCase(Locale.ROOT)) {
-            case "none" -> Repository.ForkPolicy.NONE;
-            case "run" -> Repository.ForkPolicy.RUN;
-            default -> throw new RegistrationException(where + ": forks '" + forksName + "' is neither none nor "
-                    + "run");
-        };
+        Repository.ForkPolicy forks = Repository.ForkPolicy.named(forksName).orElseThrow(() ->
+                new RegistrationException(where + ": forks '" + forksName + "' is neither none nor run"));
         return new Repository(name, forge, secret, cloneUrl,
                 text(entry, "clone-credentials-file", where).map(dir::resolve),
                 text(entry, "api-url", where).orElse(forge.defaultApiUrl),

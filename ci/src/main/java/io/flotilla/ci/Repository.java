@@ -1,6 +1,7 @@
 package io.flotilla.ci;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -22,7 +23,13 @@ public record Repository(String name, Forge forge, byte[] secret, String cloneUr
         /** Nothing: the delivery is answered, and the pull request gets no status. */
         NONE,
         /** Its suites, in containers that get none of the registration's secrets and no network. */
-        RUN
+        RUN;
+
+        /** The policy a registration or a command names ({@code none}, {@code run}, in any case), if any. */
+        public static Optional<ForkPolicy> named(String name) {
+            return Arrays.stream(values()).filter(policy -> policy.name().equalsIgnoreCase(name))
+                    .findFirst();
+        }
     }
 
     @Override

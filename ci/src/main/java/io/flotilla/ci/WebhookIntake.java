@@ -7,6 +7,7 @@ import io.flotilla.protocol.ci.CommitEvent;
 import io.flotilla.protocol.job.InvalidSpecException;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -22,9 +23,10 @@ public final class WebhookIntake {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-    private final Repositories repositories;
+    private final Supplier<Repositories> repositories;
 
-    public WebhookIntake(Repositories repositories) {
+    /** @param repositories the registrations as they are at each delivery */
+    public WebhookIntake(Supplier<Repositories> repositories) {
         this.repositories = repositories;
     }
 
@@ -65,7 +67,7 @@ public final class WebhookIntake {
         if (name.isEmpty()) {
             return new Refused(400, "the delivery names no repository (" + nameField + ")", nameField);
         }
-        Optional<Repository> found = repositories.find(forge, name);
+        Optional<Repository> found = repositories.get().find(forge, name);
         if (found.isEmpty()) {
             return new Refused(404, forge.title() + " repository '" + name + "' is not registered with this cluster",
                     nameField);

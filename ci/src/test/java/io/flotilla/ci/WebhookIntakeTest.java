@@ -25,8 +25,10 @@ class WebhookIntakeTest {
 
     @BeforeAll
     static void register(@TempDir Path none, @TempDir Path run) throws Exception {
-        intake = new WebhookIntake(Repositories.read(TestRepositories.write(none, "none")));
-        forksRun = new WebhookIntake(Repositories.read(TestRepositories.write(run, "run")));
+        Repositories registered = Repositories.read(TestRepositories.write(none, "none"));
+        Repositories forks = Repositories.read(TestRepositories.write(run, "run"));
+        intake = new WebhookIntake(() -> registered);
+        forksRun = new WebhookIntake(() -> forks);
     }
 
     /** A pull request event's headers, signed with the registered secret, by lower-case name. */

@@ -8,6 +8,7 @@ import io.flotilla.agent.PeerHttp;
 import io.flotilla.agent.StorageSettings;
 import io.flotilla.ci.InboxActor;
 import io.flotilla.ci.Repositories;
+import io.flotilla.ci.RepositoriesFile;
 import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.CiProtocol;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -77,8 +79,8 @@ public final class FlotillaNode {
             OwnerOnly.directory(Path.of(journal.substring(H2_FILE.length()).split(";", 2)[0]).getParent());
         }
         String repositoriesFile = config.getString("flotilla.ci.repositories-file");
-        Repositories repositories = repositoriesFile.isBlank() ? Repositories.none()
-                : Repositories.read(Path.of(repositoriesFile));
+        Supplier<Repositories> repositories = repositoriesFile.isBlank() ? Repositories::none
+                : RepositoriesFile.open(Path.of(repositoriesFile));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("flotilla.cluster-name"),
                 config);
         Sandbox sandbox = null;

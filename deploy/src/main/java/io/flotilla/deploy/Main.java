@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
         description = "Runs tests and batches, each command in its own Linux-namespace container.",
         subcommands = {ExecCommand.class, RunCommand.class, SubmitCommand.class, RepeatCommand.class, TestCommand.class,
                 BatchCommand.class, StatusCommand.class, WatchCommand.class, LogsCommand.class, CancelCommand.class,
-                ClusterCommand.class, DemoCommand.class, ServerCommand.class, CertsCommand.class})
+                ClusterCommand.class, DemoCommand.class, ServerCommand.class, CertsCommand.class, RepoCommand.class})
 public final class Main implements Runnable {
     /** A bad option, a bad spec, or Flotilla itself failing: never a status the job could have produced. */
     static final int USAGE_ERROR = 125;

@@ -57,8 +57,13 @@ final class WebhookDeliveries {
     }
 
     static String sign(byte[] body) throws Exception {
+        return sign(SECRET, body);
+    }
+
+    /** The body's {@code X-Hub-Signature-256} under {@code secret}. */
+    static String sign(String secret, byte[] body) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
     }
 

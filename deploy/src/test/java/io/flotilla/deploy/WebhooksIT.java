@@ -102,6 +102,31 @@ class WebhooksIT {
         }
     }
 
+    /** {@code flotilla repo add} registers a repository with a new secret, and the running node takes it at once. */
+    @Test
+    void aRepositoryAddedWhileTheNodeRunsIsTakenWithItsNewSecret() throws Exception {
+        try (EmbeddedCluster cluster = start(dataDir())) {
+            Path registration = dir.resolve("repositories.yml");
+            Distribution.Result refused = Distribution.flotilla(dir, Map.of(), List.of("repo", "add", "--file",
+                    registration.toString(), "--forge", "bitbucket", "--name", "acme/new", "--clone-url", "x"));
+            assertEquals(125, refused.status(), refused.toString());
+            assertTrue(refused.stderr().contains("--forge is github or gitlab, got 'bitbucket'"), refused.toString());
+            Distribution.Result added = Distribution.flotilla(dir, Map.of(), List.of("repo", "add", "--file",
+                    registration.toString(), "--forge", "github", "--name", "acme/new", "--clone-url",
+                    "https://github.com/acme/new.git"));
+            assertEquals(0, added.status(), added.toString());
+            Path secret = dir.resolve("secrets/github-acme-new.secret");
+            assertTrue(added.stdout().contains("/v1/webhooks/github, content type application/json, secret: the "
+                    + "contents of " + secret), added.toString());
+            byte[] body = push("6".repeat(40)).replace("acme/widgets", "acme/new").getBytes(StandardCharsets.UTF_8);
+            Answer answer = post(cluster, "github", body, "X-GitHub-Event", "push", "X-GitHub-Delivery", "new-1",
+                    "X-Hub-Signature-256", sign(Files.readString(secret).strip(), body));
+            assertEquals(202, answer.status(), answer.body().toString());
+            assertEquals(401, github(cluster, "push", "new-2", push("6".repeat(40)).replace("acme/widgets",
+                    "acme/new")).status(), "signed with another repository's secret");
+        }
+    }
+
     @Test
     void twentyDeliveriesAtOnceForOneCommitRecordItAsNewOnce() throws Exception {
         try (EmbeddedCluster cluster = start(dataDir())) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import javax.net.ssl.SSLContext;
@@ -38,11 +39,12 @@ public final class HttpApi extends AllDirectives {
      * @param blockingIo where file I/O runs, never on the server's own threads
      * @param peers how this node reads the output other nodes serve
      * @param inbox where verified webhook deliveries of the {@code repositories} are recorded (the CI inbox's proxy)
+     * @param repositories the registered repositories, as they are at each delivery
      * @throws IOException when the tokens file cannot be read
      */
     public HttpApi(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler, NodeStore store,
                    Executor blockingIo, HttpSettings settings, PeerHttp peers, ActorRef<CiProtocol.Command> inbox,
-                   Repositories repositories)
+                   Supplier<Repositories> repositories)
             throws IOException {
         this.system = system;
         Optional<Tokens> tokens = settings.tokensFile().isEmpty() ? Optional.empty()

@@ -5,6 +5,7 @@ import io.flotilla.ci.Repositories;
 import io.flotilla.ci.WebhookIntake;
 import io.flotilla.protocol.CiProtocol;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -27,7 +28,7 @@ final class WebhookRoutes extends AllDirectives {
     private final ActorSystem<?> system;
     private final Duration timeout;
 
-    WebhookRoutes(Repositories repositories, ActorRef<CiProtocol.Command> inbox, ActorSystem<?> system,
+    WebhookRoutes(Supplier<Repositories> repositories, ActorRef<CiProtocol.Command> inbox, ActorSystem<?> system,
                   Duration timeout) {
         this.intake = new WebhookIntake(repositories);
         this.inbox = inbox;

@@ -63,7 +63,7 @@ class BlobApiIT {
         ServerBinding binding = new HttpApi(kit.system(), kit.<SchedulerProtocol.Command>createTestProbe().getRef(),
                 new NodeFiles(blobs, new OutputStore(outputDir), storage, store), Executors.newCachedThreadPool(),
                 new HttpSettings(0, LIMIT, LIMIT, Optional.empty(), Duration.ofSeconds(1), LimitPolicy.NONE),
-                new PeerHttp(null), kit.<CiProtocol.Command>createTestProbe().getRef(), Repositories.none())
+                new PeerHttp(null), kit.<CiProtocol.Command>createTestProbe().getRef(), Repositories::none)
                 .bind("127.0.0.1", 0, Optional.empty()).toCompletableFuture().get();
         return "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/blobs/";
     }
