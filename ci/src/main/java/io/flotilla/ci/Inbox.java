@@ -1,11 +1,16 @@
 package io.flotilla.ci;
 
+import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.ci.CommitEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The deliveries the cluster has taken, and the commits they asked for: a delivery id seen before runs nothing, and
@@ -35,6 +40,56 @@ public final class Inbox {
     /** Whether a delivery recorded before asked for this commit. */
     public boolean commitSeen(CommitEvent event) {
         return deliveriesPerCommit.containsKey(event.commitKey());
+    }
+
+    /** A verified delivery waiting for the inbox's next journal write. */
+    public record Arrival(String deliveryId, CommitEvent event) {
+    }
+
+    /** What becomes of an arrival. */
+    public sealed interface Decision {
+        /** The answer its webhook route gets, once the write is done. */
+        CiProtocol.DeliveryReply reply();
+    }
+
+    /** Journal it; {@code newCommit} when no delivery before it, here or in the same write, asked for its commit. */
+    public record Record(InboxEvent.DeliveryRecorded event, boolean newCommit) implements Decision {
+        @Override
+        public CiProtocol.DeliveryReply reply() {
+            return new CiProtocol.DeliveryRecorded(event.deliveryId(), event.event().commitKey(), newCommit);
+        }
+    }
+
+    /** Its id was recorded before, or comes twice in the same write: nothing more happens for it. */
+    public record SeenBefore(String deliveryId, String commitKey) implements Decision {
+        @Override
+        public CiProtocol.DeliveryReply reply() {
+            return new CiProtocol.DeliverySeenBefore(deliveryId, commitKey);
+        }
+    }
+
+    /**
+     * What to do with the deliveries that arrived since the last write, in their order, so that they can share one
+     * journal write and still be decided as if one came after the other.
+     */
+    public List<Decision> decide(List<Arrival> arrivals, long nowMillis) {
+        Map<String, String> batchIds = new HashMap<>();
+        Set<String> batchCommits = new HashSet<>();
+        List<Decision> decisions = new ArrayList<>();
+        for (Arrival arrival : arrivals) {
+            String commitKey = arrival.event().commitKey();
+            Optional<Entry> earlier = seen(arrival.deliveryId());
+            if (earlier.isPresent() || batchIds.containsKey(arrival.deliveryId())) {
+                decisions.add(new SeenBefore(arrival.deliveryId(), earlier.map(Entry::commitKey)
+                        .orElse(batchIds.get(arrival.deliveryId()))));
+                continue;
+            }
+            batchIds.put(arrival.deliveryId(), commitKey);
+            boolean newCommit = !commitSeen(arrival.event()) && batchCommits.add(commitKey);
+            decisions.add(new Record(new InboxEvent.DeliveryRecorded(arrival.deliveryId(), arrival.event(),
+                    nowMillis), newCommit));
+        }
+        return decisions;
     }
 
     public Inbox apply(InboxEvent event) {

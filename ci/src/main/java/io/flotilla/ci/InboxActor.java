@@ -4,6 +4,8 @@ import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.CiProtocol.Command;
 import io.flotilla.protocol.CiProtocol.RecordDelivery;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -21,7 +23,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /**
  * The cluster-singleton CI inbox: a thin event-sourced shell around {@link Inbox}. A delivery is journaled before its
  * webhook route answers the forge, so an acknowledged delivery is never lost, and a redelivery, also one that reaches
- * a new singleton after a failover, is known.
+ * a new singleton after a failover, is known. The deliveries that arrive during a write share the next one.
  */
 public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, Inbox> {
     public static final String SINGLETON_NAME = "flotilla-ci-inbox";
@@ -32,8 +34,17 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
     /** Sent by the singleton manager before handing over to another node. */
     enum Stop implements CiProtocol.SelfMessage { INSTANCE }
 
-    private InboxActor(String persistenceId) {
+    /** Journal the deliveries waiting, in one write. */
+    enum Flush implements CiProtocol.SelfMessage { INSTANCE }
+
+    private final ActorRef<Command> self;
+    /** Deliveries since the last write; not journaled, as none of them has been answered yet. */
+    private final List<RecordDelivery> waiting = new ArrayList<>();
+    private boolean flushRequested;
+
+    private InboxActor(ActorRef<Command> self, String persistenceId) {
         super(PersistenceId.ofUniqueId(persistenceId));
+        this.self = self;
     }
 
     /** Starts the inbox as a cluster singleton on the oldest worker, with a proxy to it on every node. */
@@ -44,7 +55,7 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
 
     /** The inbox's behaviour, journaled under {@code persistenceId}. */
     public static Behavior<Command> create(String persistenceId) {
-        return Behaviors.setup(context -> new InboxActor(persistenceId));
+        return Behaviors.setup(context -> new InboxActor(context.getSelf(), persistenceId));
     }
 
     @Override
@@ -80,20 +91,35 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
     @Override
     public CommandHandler<Command, InboxEvent, Inbox> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
-                .onCommand(RecordDelivery.class, this::onRecord)
+                .onCommand(RecordDelivery.class, (inbox, record) -> onRecord(record))
+                .onCommand(Flush.class, (inbox, flush) -> flush(inbox))
                 .onCommand(Stop.class, (inbox, stop) -> Effect().stop())
                 .build();
     }
 
-    private Effect<InboxEvent, Inbox> onRecord(Inbox inbox, RecordDelivery record) {
-        String commitKey = record.event().commitKey();
-        if (inbox.seen(record.deliveryId()).isPresent()) {
-            return Effect().none().thenRun(after -> record.replyTo().tell(new CiProtocol.DeliverySeenBefore(
-                    record.deliveryId(), inbox.seen(record.deliveryId()).get().commitKey())));
+    /** A delivery waits for the next write, which a {@link Flush} behind it in the mailbox makes. */
+    private Effect<InboxEvent, Inbox> onRecord(RecordDelivery record) {
+        waiting.add(record);
+        if (!flushRequested) {
+            flushRequested = true;
+            self.tell(Flush.INSTANCE);
         }
-        boolean newCommit = !inbox.commitSeen(record.event());
-        return Effect().persist(new InboxEvent.DeliveryRecorded(record.deliveryId(), record.event(),
-                System.currentTimeMillis())).thenRun(after -> record.replyTo().tell(new CiProtocol.DeliveryRecorded(
-                        record.deliveryId(), commitKey, newCommit)));
+        return Effect().none();
+    }
+
+    /** Journals what arrived since the last write in one write, then answers each delivery. */
+    private Effect<InboxEvent, Inbox> flush(Inbox inbox) {
+        flushRequested = false;
+        List<RecordDelivery> batch = List.copyOf(waiting);
+        waiting.clear();
+        List<Inbox.Decision> decisions = inbox.decide(batch.stream().map(record -> new Inbox.Arrival(
+                record.deliveryId(), record.event())).toList(), System.currentTimeMillis());
+        List<InboxEvent> events = decisions.stream().filter(Inbox.Record.class::isInstance)
+                .map(decision -> (InboxEvent) ((Inbox.Record) decision).event()).toList();
+        return (events.isEmpty() ? Effect().none() : Effect().persist(events)).thenRun(after -> {
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).replyTo().tell(decisions.get(i).reply());
+            }
+        });
     }
 }

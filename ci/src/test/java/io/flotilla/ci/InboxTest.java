@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.ci.CommitEvent;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which deliveries were seen and which commits asked for, within the retention, and the same after a snapshot. */
@@ -24,6 +26,24 @@ class InboxTest {
         assertTrue(inbox.commitSeen(PULL_REQUEST));
         assertFalse(inbox.commitSeen(new CommitEvent("acme/widgets", "ab".repeat(20), "feature",
                 CommitEvent.Trigger.PULL_REQUEST, 8, true)), "a fork's pull request is work of its own");
+    }
+
+    /** Deliveries that share one write are decided as if they came one after the other. */
+    @Test
+    void aWritesDeliveriesAreDecidedInTheirOrder() {
+        Inbox inbox = new Inbox(1000);
+        inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
+        CommitEvent other = new CommitEvent("acme/widgets", "cd".repeat(20), "", CommitEvent.Trigger.PUSH, 0, false);
+        List<Inbox.Decision> decisions = inbox.decide(List.of(new Inbox.Arrival("d-1", PUSH),
+                new Inbox.Arrival("d-2", PULL_REQUEST), new Inbox.Arrival("d-3", other),
+                new Inbox.Arrival("d-4", other), new Inbox.Arrival("d-3", other)), 20);
+        assertEquals(List.of(new CiProtocol.DeliverySeenBefore("d-1", PUSH.commitKey()),
+                new CiProtocol.DeliveryRecorded("d-2", PUSH.commitKey(), false),
+                new CiProtocol.DeliveryRecorded("d-3", other.commitKey(), true),
+                new CiProtocol.DeliveryRecorded("d-4", other.commitKey(), false),
+                new CiProtocol.DeliverySeenBefore("d-3", other.commitKey())),
+                decisions.stream().map(Inbox.Decision::reply).toList());
+        assertEquals(1, inbox.size(), "deciding changes nothing; the journaled events do");
     }
 
     @Test
