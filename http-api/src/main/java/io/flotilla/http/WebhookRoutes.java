@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -83,7 +84,7 @@ final class WebhookRoutes extends AllDirectives {
         });
     }
 
-    private static org.apache.pekko.http.javadsl.model.HttpResponse tooLarge(Forge forge) {
+    private static HttpResponse tooLarge(Forge forge) {
         return ApiErrors.response(StatusCodes.CONTENT_TOO_LARGE, "a " + forge.title() + " delivery is at most "
                 + WebhookIntake.MAX_BODY_BYTES + " bytes", "body");
     }
