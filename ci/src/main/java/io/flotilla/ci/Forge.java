@@ -1,18 +1,33 @@
 package io.flotilla.ci;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The forges whose webhooks Flotilla takes, each with its public API's address for registrations that name none. */
+/**
+ * The forges whose webhooks Flotilla takes, each with its public API's address for registrations that name none, and
+ * where its deliveries say what they are.
+ */
 public enum Forge {
-    GITHUB("https://api.github.com"), GITLAB("https://gitlab.com/api/v4");
+    GITHUB("https://api.github.com", "repository.full_name", "X-GitHub-Event", List.of("X-GitHub-Delivery")),
+    GITLAB("https://gitlab.com/api/v4", "project.path_with_namespace", "X-Gitlab-Event",
+            List.of("Idempotency-Key", "X-Gitlab-Event-UUID"));
 
     /** Where a repository's statuses go when its registration names no API of its own (GitHub Enterprise, a GitLab). */
     public final String defaultApiUrl;
+    /** The dotted path of a delivery's repository name in its body. */
+    final String repositoryField;
+    /** The header that names a delivery's event. */
+    final String eventHeader;
+    /** The headers that give a delivery's id, the first present one winning. */
+    final List<String> deliveryIdHeaders;
 
-    Forge(String defaultApiUrl) {
+    Forge(String defaultApiUrl, String repositoryField, String eventHeader, List<String> deliveryIdHeaders) {
         this.defaultApiUrl = defaultApiUrl;
+        this.repositoryField = repositoryField;
+        this.eventHeader = eventHeader;
+        this.deliveryIdHeaders = deliveryIdHeaders;
     }
 
     /** The forge's name as in a registration and in the webhook's path: {@code github} or {@code gitlab}. */

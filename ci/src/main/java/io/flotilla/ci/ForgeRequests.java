@@ -21,29 +21,21 @@ final class ForgeRequests {
     }
 
     static HttpRequest status(Repository repository, String token, CommitStatus status) {
-        ObjectNode body = JSON.createObjectNode();
-        HttpRequest.Builder request;
-        if (repository.forge() == Forge.GITHUB) {
-            body.put("state", status.githubState()).put("context", status.context())
-                    .put("description", status.description());
-            if (!status.targetUrl().isEmpty()) {
-                body.put("target_url", status.targetUrl());
-            }
-            request = HttpRequest.newBuilder(URI.create(base(repository) + "/repos/" + repository.name()
-                    + "/statuses/" + status.sha()))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/vnd.github+json")
-                    .header("X-GitHub-Api-Version", "2022-11-28");
-        } else {
-            body.put("state", status.gitlabState()).put("name", status.context())
-                    .put("description", status.description());
-            if (!status.targetUrl().isEmpty()) {
-                body.put("target_url", status.targetUrl());
-            }
-            request = HttpRequest.newBuilder(URI.create(base(repository) + "/projects/"
-                    + URLEncoder.encode(repository.name(), StandardCharsets.UTF_8) + "/statuses/" + status.sha()))
-                    .header("PRIVATE-TOKEN", token);
+        boolean github = repository.forge() == Forge.GITHUB;
+        ObjectNode body = JSON.createObjectNode().put("state", github ? status.githubState() : status.gitlabState())
+                .put(github ? "context" : "name", status.context()).put("description", status.description());
+        if (!status.targetUrl().isEmpty()) {
+            body.put("target_url", status.targetUrl());
         }
+        HttpRequest.Builder request = github
+                ? HttpRequest.newBuilder(URI.create(base(repository) + "/repos/" + repository.name() + "/statuses/"
+                        + status.sha()))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Accept", "application/vnd.github+json")
+                        .header("X-GitHub-Api-Version", "2022-11-28")
+                : HttpRequest.newBuilder(URI.create(base(repository) + "/projects/"
+                        + URLEncoder.encode(repository.name(), StandardCharsets.UTF_8) + "/statuses/" + status.sha()))
+                        .header("PRIVATE-TOKEN", token);
         return request.timeout(TIMEOUT).header("Content-Type", "application/json")
                 .header("User-Agent", "flotilla")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();

@@ -3,6 +3,7 @@ package io.flotilla.ci;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import io.flotilla.protocol.ci.CommitEvent;
 import io.flotilla.protocol.job.InvalidSpecException;
 import java.util.Optional;
@@ -56,21 +57,21 @@ public final class WebhookIntake {
             payload = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             return new Refused(400, "the delivery is not JSON: " + e.getOriginalMessage(), "body");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return new Refused(400, "the delivery cannot be read: " + e.getMessage(), "body");
         }
         if (payload == null || !payload.isObject()) {
             return new Refused(400, "the delivery is not a JSON object", "body");
         }
-        String nameField = forge == Forge.GITHUB ? "repository.full_name" : "project.path_with_namespace";
-        String name = text(payload, nameField);
+        String name = text(payload, forge.repositoryField);
         if (name.isEmpty()) {
-            return new Refused(400, "the delivery names no repository (" + nameField + ")", nameField);
+            return new Refused(400, "the delivery names no repository (" + forge.repositoryField + ")",
+                    forge.repositoryField);
         }
         Optional<Repository> found = repositories.get().find(forge, name);
         if (found.isEmpty()) {
             return new Refused(404, forge.title() + " repository '" + name + "' is not registered with this cluster",
-                    nameField);
+                    forge.repositoryField);
         }
         Optional<Refused> unverified = forge == Forge.GITHUB
                 ? WebhookSignatures.checkGithub(found.get().secret(), body, header.apply("X-Hub-Signature-256"))
@@ -78,17 +79,16 @@ public final class WebhookIntake {
         if (unverified.isPresent()) {
             return unverified.get();
         }
-        String idHeader = forge == Forge.GITHUB ? "X-GitHub-Delivery" : "Idempotency-Key";
-        Optional<String> deliveryId = forge == Forge.GITHUB ? header.apply(idHeader)
-                : header.apply(idHeader).or(() -> header.apply("X-Gitlab-Event-UUID"));
+        String idHeader = forge.deliveryIdHeaders.get(0);
+        Optional<String> deliveryId = forge.deliveryIdHeaders.stream().map(header).flatMap(Optional::stream)
+                .findFirst();
         if (deliveryId.isEmpty() || !DELIVERY_ID.matcher(deliveryId.get()).matches()) {
             return new Refused(400, deliveryId.isEmpty() ? "the delivery has no " + idHeader + " header"
                     : idHeader + " must be 1 to 128 letters, digits or ._:-", idHeader);
         }
-        String eventHeader = forge == Forge.GITHUB ? "X-GitHub-Event" : "X-Gitlab-Event";
-        Optional<String> event = header.apply(eventHeader);
+        Optional<String> event = header.apply(forge.eventHeader);
         if (event.isEmpty()) {
-            return new Refused(400, "the delivery has no " + eventHeader + " header", eventHeader);
+            return new Refused(400, "the delivery has no " + forge.eventHeader + " header", forge.eventHeader);
         }
         Outcome outcome;
         try {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,21 +51,25 @@ final class WebhookDeliveries {
     }
 
     /** A GitHub delivery of {@code event}, signed with the registered secret. */
-    static HttpRequest.Builder github(String url, String event, String delivery, String body) throws Exception {
+    static HttpRequest.Builder github(String url, String event, String delivery, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return request(url, "github", bytes, "X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
                 "X-Hub-Signature-256", sign(bytes));
     }
 
-    static String sign(byte[] body) throws Exception {
+    static String sign(byte[] body) {
         return sign(SECRET, body);
     }
 
     /** The body's {@code X-Hub-Signature-256} under {@code secret}. */
-    static String sign(String secret, byte[] body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+    static String sign(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no HmacSHA256", e);
+        }
     }
 
     /** A GitHub push of {@code sha} to main. */

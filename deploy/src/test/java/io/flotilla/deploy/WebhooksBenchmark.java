@@ -39,14 +39,8 @@ public final class WebhooksBenchmark {
         ExecutorService senders = Executors.newFixedThreadPool(inFlight);
         try (EmbeddedCluster cluster = EmbeddedCluster.start(1, Map.of("flotilla.ci.repositories-file",
                 WebhookDeliveries.registration(dir).toString()))) {
-            IntFunction<HttpRequest> delivery = i -> {
-                try {
-                    return WebhookDeliveries.github(cluster.url(), "push", "bench-" + i, WebhookDeliveries.push(
-                            sha(i))).build();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            };
+            IntFunction<HttpRequest> delivery = i -> WebhookDeliveries.github(cluster.url(), "push", "bench-" + i,
+                    WebhookDeliveries.push(sha(i))).build();
             IntFunction<HttpRequest> health = i -> HttpRequest.newBuilder(URI.create(cluster.url() + "/healthz"))
                     .build();
             timed(http, senders, deliveries, i -> delivery.apply(deliveries + i), 202); // warm-up

@@ -30,8 +30,8 @@ import org.apache.pekko.stream.javadsl.StreamConverters;
 
 /**
  * {@code HEAD|GET|PUT /v1/blobs/sha256:<hex>}, {@code POST /v1/blobs/missing} and {@code POST /v1/blobs/batch}: the
- * node's blob store over HTTP. An upload streams to disk while its digest is computed, and is kept only if it matches the digest in the path; a download streams from the file.
- * Neither is ever held whole in memory. Uploading needs the submit role; reading needs only the digest, which is
+ * node's blob store over HTTP. An upload streams to disk while its digest is computed, and is kept only if it
+ * matches the digest in the path; a download streams from the file. Neither is ever held whole in memory. Uploading needs the submit role; reading needs only the digest, which is
  * how the nodes of a cluster fetch layers from each other.
  */
 final class BlobRoutes extends AllDirectives {

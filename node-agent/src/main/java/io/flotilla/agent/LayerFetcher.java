@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes sure the tar layers a job needs are unpacked on this node before it starts. A layer this node lacks (or, for
  * a {@link io.flotilla.protocol.layer.LayerTree}, a file of it) is looked for on the other nodes (their agents answer
- * {@link NodeAgentProtocol.FindBlob}), downloaded over HTTP from one that has it, checked against its digest while it streams to disk, and unpacked. Jobs that need the same
- * missing layer at once share one download.
+ * {@link NodeAgentProtocol.FindBlob}), downloaded over HTTP from one that has it, checked against its digest while
+ * it streams to disk, and unpacked. Jobs that need the same missing layer at once share one download.
  *
  * <p>A layer that no node has fails the job with a launch error naming it; a download that breaks off on every node
  * that has the layer is an infrastructure error, which the scheduler retries. Every method blocks, so it runs on
