@@ -144,6 +144,21 @@ final class ClusterClient implements AutoCloseable {
         throw new AssertionError("run " + runId + " did not finish: " + summary);
     }
 
+    /**
+     * Waits until {@code agents} workers are up and the scheduler knows their agents: up in the cluster is not yet
+     * known to the scheduler, which learns of an agent from its first report.
+     */
+    void awaitAgents(int agents) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + PATIENCE.toMillis();
+        while (workersUp() < agents || agentsKnownToScheduler() < agents) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the scheduler knows " + agentsKnownToScheduler() + " of " + agents
+                        + " agents");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     /** The node agents the scheduler knows, as it reports them. */
     int agentsKnownToScheduler() {
         TestProbe<SchedulerProtocol.ClusterReply> reply = kit.createTestProbe();

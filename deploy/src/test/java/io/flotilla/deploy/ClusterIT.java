@@ -178,6 +178,7 @@ class ClusterIT {
             nodes.startAll(2);
             try (ClusterClient client = new ClusterClient(nodes, 3)) {
                 nodes.awaitHttp(0);
+                client.awaitAgents(3); // else the first agents to report may run all the jobs
                 for (Map.Entry<String, byte[]> blob : blobs.entrySet()) {
                     HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(nodes.httpUrl(0)
                             + "/v1/blobs/" + blob.getKey())).PUT(HttpRequest.BodyPublishers.ofByteArray(
@@ -328,12 +329,7 @@ class ClusterIT {
                 assertEquals(new RunSummary("failover", "ann", 120, 0, 0, 120, 0, 0, false), summary);
 
                 nodes.start(0, 3); // the same address, a new incarnation
-                long deadline = System.currentTimeMillis() + ClusterClient.PATIENCE.toMillis();
-                // Up in the cluster is not yet known to the scheduler: wait for its agent's first report.
-                while ((client.workersUp() < 3 || client.agentsKnownToScheduler() < 3)
-                        && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(200);
-                }
+                client.awaitAgents(3);
                 ClusterClient.Followed again = ClusterClient.awaitCompletion(client.submitAndFollow(new RunSpec(
                         "after-restart", "ann", 0, 0, Collections.nCopies(60, ContainerSpec.builder("sleep", "0.2")
                         .build()), null)));
