@@ -26,7 +26,7 @@ final class GithubEvents {
                     yield new WebhookIntake.Ignored(deliveryId, "push deletes " + WebhookIntake.text(payload, "ref")
                             + ": no commit to test");
                 }
-                yield new WebhookIntake.Accepted(deliveryId, new CommitEvent(repository.name(), sha,
+                yield new WebhookIntake.Accepted(deliveryId, WebhookIntake.commit(repository, sha,
                         WebhookIntake.text(payload, "ref"), CommitEvent.Trigger.PUSH, 0, false));
             }
             case "pull_request" -> {
@@ -35,7 +35,7 @@ final class GithubEvents {
                 }
                 JsonNode head = payload.path("pull_request").path("head");
                 String headRepository = WebhookIntake.text(head, "repo.full_name");
-                yield new WebhookIntake.Accepted(deliveryId, new CommitEvent(repository.name(),
+                yield new WebhookIntake.Accepted(deliveryId, WebhookIntake.commit(repository, 
                         WebhookIntake.text(head, "sha"), WebhookIntake.text(head, "ref"),
                         CommitEvent.Trigger.PULL_REQUEST, payload.path("number").asInt(0),
                         !headRepository.equalsIgnoreCase(repository.name())));
@@ -47,7 +47,7 @@ final class GithubEvents {
                 JsonNode check = payload.path(event);
                 String branch = event.equals("check_suite") ? WebhookIntake.text(check, "head_branch")
                         : WebhookIntake.text(check, "check_suite.head_branch");
-                yield new WebhookIntake.Accepted(deliveryId, new CommitEvent(repository.name(),
+                yield new WebhookIntake.Accepted(deliveryId, WebhookIntake.commit(repository, 
                         WebhookIntake.text(check, "head_sha"), branch, CommitEvent.Trigger.RERUN, 0, false));
             }
             default -> new WebhookIntake.Refused(400, "GitHub event '" + event + "' is not one Flotilla handles: "

@@ -23,7 +23,7 @@ final class GitlabEvents {
                     yield new WebhookIntake.Ignored(deliveryId, "push deletes " + WebhookIntake.text(payload, "ref")
                             + ": no commit to test");
                 }
-                yield new WebhookIntake.Accepted(deliveryId, new CommitEvent(repository.name(), sha,
+                yield new WebhookIntake.Accepted(deliveryId, WebhookIntake.commit(repository, sha,
                         WebhookIntake.text(payload, "ref"), CommitEvent.Trigger.PUSH, 0, false));
             }
             case "Merge Request Hook" -> {
@@ -36,7 +36,7 @@ final class GitlabEvents {
                 }
                 boolean fromFork = request.path("source_project_id").asLong(-1)
                         != request.path("target_project_id").asLong(-2);
-                yield new WebhookIntake.Accepted(deliveryId, new CommitEvent(repository.name(),
+                yield new WebhookIntake.Accepted(deliveryId, WebhookIntake.commit(repository, 
                         WebhookIntake.text(request, "last_commit.id"), WebhookIntake.text(request, "source_branch"),
                         CommitEvent.Trigger.PULL_REQUEST, request.path("iid").asInt(0), fromFork));
             }

@@ -18,6 +18,10 @@ import java.util.Set;
  * Entries older than the retention leave, oldest first, as new ones come: forges redeliver within days, so a week
  * is plenty, and the inbox stays small however long the cluster runs. The time is a parameter, so replaying the
  * journal rebuilds the same inbox.
+ *
+ * <p>Each new commit gets a {@link CommitPipeline}, which the journal's later events move on, and {@link #steps()}
+ * says what to do next for every commit not yet finished: after a failover, the new singleton replays the journal
+ * and goes on from there.
  */
 public final class Inbox {
     /** A delivery as recorded: when, and which commit it asked for. */
@@ -27,6 +31,7 @@ public final class Inbox {
     private final long retentionMillis;
     private final LinkedHashMap<String, Entry> deliveries = new LinkedHashMap<>(); // in the order recorded
     private final Map<String, Integer> deliveriesPerCommit = new HashMap<>();
+    private final LinkedHashMap<String, CommitPipeline> pipelines = new LinkedHashMap<>(); // by commit key
 
     public Inbox(long retentionMillis) {
         this.retentionMillis = retentionMillis;
@@ -97,9 +102,40 @@ public final class Inbox {
             forgetBefore(recorded.atMillis() - retentionMillis);
             String commitKey = recorded.event().commitKey();
             deliveries.put(recorded.deliveryId(), new Entry(commitKey, recorded.atMillis()));
-            deliveriesPerCommit.merge(commitKey, 1, Integer::sum);
+            if (deliveriesPerCommit.merge(commitKey, 1, Integer::sum) == 1) {
+                pipelines.put(commitKey, CommitPipeline.received(recorded.event(), recorded.atMillis()));
+            }
+        } else if (event instanceof InboxEvent.CheckedOut checkedOut) {
+            pipelines.computeIfPresent(checkedOut.commitKey(), (key, pipeline) -> pipeline.checkedOut(
+                    checkedOut.layer(), checkedOut.suites()));
+        } else if (event instanceof InboxEvent.CheckoutFailed failed) {
+            pipelines.computeIfPresent(failed.commitKey(), (key, pipeline) -> pipeline.failed(failed.reason()));
+        } else if (event instanceof InboxEvent.SuiteSubmitted submitted) {
+            pipelines.computeIfPresent(submitted.commitKey(), (key, pipeline) -> pipeline.submitted(
+                    submitted.suite()));
+        } else if (event instanceof InboxEvent.StatusSent sent) {
+            pipelines.computeIfPresent(sent.commitKey(), (key, pipeline) -> pipeline.sent(sent.context(),
+                    sent.state()));
         }
         return this;
+    }
+
+    /** What to do next, for every commit not yet finished, oldest first. */
+    public List<PipelineStep> steps() {
+        List<PipelineStep> steps = new ArrayList<>();
+        pipelines.values().forEach(pipeline -> steps.addAll(pipeline.steps()));
+        return steps;
+    }
+
+    /** The commit's pipeline, by its key. */
+    public Optional<CommitPipeline> pipeline(String commitKey) {
+        return Optional.ofNullable(pipelines.get(commitKey));
+    }
+
+    /** The pipelines of a repository's commit: its own, and a fork's pull request's for the same sha. */
+    public List<CommitPipeline> pipelines(String forge, String repository, String sha) {
+        return pipelines.values().stream().filter(pipeline -> pipeline.commit().forge().equals(forge)
+                && pipeline.commit().repository().equals(repository) && pipeline.commit().sha().equals(sha)).toList();
     }
 
     public int size() {
@@ -109,7 +145,8 @@ public final class Inbox {
     /** A copy for the snapshot store. */
     public InboxSnapshot snapshot() {
         return new InboxSnapshot(deliveries.entrySet().stream().map(delivery -> new InboxSnapshot.Delivery(
-                delivery.getKey(), delivery.getValue().commitKey(), delivery.getValue().atMillis())).toList());
+                delivery.getKey(), delivery.getValue().commitKey(), delivery.getValue().atMillis())).toList(),
+                List.copyOf(pipelines.values()));
     }
 
     /** The inbox a snapshot was taken of. */
@@ -119,6 +156,7 @@ public final class Inbox {
             inbox.deliveries.put(delivery.deliveryId(), new Entry(delivery.commitKey(), delivery.atMillis()));
             inbox.deliveriesPerCommit.merge(delivery.commitKey(), 1, Integer::sum);
         }
+        snapshot.pipelines().forEach(pipeline -> inbox.pipelines.put(pipeline.commit().commitKey(), pipeline));
         return inbox;
     }
 
@@ -129,7 +167,10 @@ public final class Inbox {
                 return;
             }
             oldest.remove();
-            deliveriesPerCommit.computeIfPresent(entry.commitKey(), (key, count) -> count > 1 ? count - 1 : null);
+            if (deliveriesPerCommit.computeIfPresent(entry.commitKey(), (key, count) -> count > 1 ? count - 1
+                    : null) == null) {
+                pipelines.remove(entry.commitKey());
+            }
         }
     }
 }

@@ -106,6 +106,12 @@ public final class WebhookIntake {
         return outcome;
     }
 
+    /** The commit an event of the repository asks for. */
+    static CommitEvent commit(Repository repository, String sha, String ref, CommitEvent.Trigger trigger,
+                              int pullRequest, boolean fromFork) {
+        return new CommitEvent(repository.forge().key(), repository.name(), sha, ref, trigger, pullRequest, fromFork);
+    }
+
     /** A dotted path's text in a JSON object, or empty when it is missing or not text. */
     static String text(JsonNode payload, String dottedPath) {
         JsonNode node = payload;

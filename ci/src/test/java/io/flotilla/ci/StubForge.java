@@ -14,10 +14,10 @@ import java.util.Map;
  * A forge's API on loopback, over real HTTP: it records every request, and answers each with the next scripted
  * answer (then 201).
  */
-final class StubForge implements AutoCloseable {
+public final class StubForge implements AutoCloseable {
     /** A request as it arrived. */
-    record Call(String method, String path, Map<String, List<String>> headers, String body) {
-        String header(String name) {
+    public record Call(String method, String path, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase(name))
                     .map(h -> h.getValue().get(0)).findFirst().orElse("");
         }
@@ -31,7 +31,7 @@ final class StubForge implements AutoCloseable {
     private final List<Call> calls = new ArrayList<>();
     private final Deque<Answer> script = new ArrayDeque<>();
 
-    StubForge() throws IOException {
+    public StubForge() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -50,15 +50,15 @@ final class StubForge implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    synchronized void answerNext(int status, String body, Map<String, String> headers) {
+    public synchronized void answerNext(int status, String body, Map<String, String> headers) {
         script.add(new Answer(status, body, headers));
     }
 
-    synchronized List<Call> calls() {
+    public synchronized List<Call> calls() {
         return List.copyOf(calls);
     }
 

@@ -82,7 +82,8 @@ class WebhookIntakeTest {
         WebhookIntake.Accepted accepted = assertInstanceOf(WebhookIntake.Accepted.class,
                 github("push", push("acme/widgets", SHA)));
         assertEquals("d-1", accepted.deliveryId());
-        assertEquals(new CommitEvent("acme/widgets", SHA, "refs/heads/main", CommitEvent.Trigger.PUSH, 0, false),
+        assertEquals(new CommitEvent("github",
+                "acme/widgets", SHA, "refs/heads/main", CommitEvent.Trigger.PUSH, 0, false),
                 accepted.event());
     }
 
@@ -137,9 +138,10 @@ class WebhookIntakeTest {
     void aPullRequestKnowsItsNumberAndWhetherItComesFromAFork() {
         WebhookIntake.Accepted own = assertInstanceOf(WebhookIntake.Accepted.class,
                 github("pull_request", pullRequest("synchronize", "acme/widgets")));
-        assertEquals(new CommitEvent("acme/widgets", SHA, "feature", CommitEvent.Trigger.PULL_REQUEST, 7, false),
+        assertEquals(new CommitEvent("github",
+                "acme/widgets", SHA, "feature", CommitEvent.Trigger.PULL_REQUEST, 7, false),
                 own.event());
-        assertEquals("acme/widgets@" + SHA, own.event().commitKey(), "the same work as a push of that commit");
+        assertEquals("github:acme/widgets@" + SHA, own.event().commitKey(), "the same work as a push of that commit");
         WebhookIntake.Ignored fork = assertInstanceOf(WebhookIntake.Ignored.class,
                 github("pull_request", pullRequest("opened", "mallory/widgets")));
         assertEquals("pull request 7 comes from a fork, and the registration of 'acme/widgets' runs nothing for "
@@ -149,7 +151,7 @@ class WebhookIntakeTest {
                         name.toLowerCase(Locale.ROOT))), pullRequest("opened", "mallory/widgets")
                         .getBytes(StandardCharsets.UTF_8)));
         assertTrue(allowed.event().fromFork());
-        assertEquals("acme/widgets@" + SHA + "+fork", allowed.event().commitKey());
+        assertEquals("github:acme/widgets@" + SHA + "+fork", allowed.event().commitKey());
         WebhookIntake.Accepted rerun = assertInstanceOf(WebhookIntake.Accepted.class, github("check_suite",
                 "{\"action\":\"rerequested\",\"check_suite\":{\"head_sha\":\"" + SHA + "\",\"head_branch\":\"main\"},"
                         + "\"repository\":{\"full_name\":\"acme/widgets\"}}"));
@@ -173,7 +175,8 @@ class WebhookIntakeTest {
                 + "\"group/sub/gadgets\"}}";
         WebhookIntake.Accepted request = assertInstanceOf(WebhookIntake.Accepted.class,
                 gitlab("Merge Request Hook", TestRepositories.GITLAB_SECRET, merge));
-        assertEquals(new CommitEvent("group/sub/gadgets", SHA, "f", CommitEvent.Trigger.PULL_REQUEST, 3, false),
+        assertEquals(new CommitEvent("gitlab",
+                "group/sub/gadgets", SHA, "f", CommitEvent.Trigger.PULL_REQUEST, 3, false),
                 request.event());
         assertInstanceOf(WebhookIntake.Ignored.class, gitlab("Merge Request Hook", TestRepositories.GITLAB_SECRET,
                 merge.replace("\"source_project_id\":4", "\"source_project_id\":9")), "from a fork, forks: none");

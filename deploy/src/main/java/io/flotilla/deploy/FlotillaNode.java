@@ -6,9 +6,13 @@ import io.flotilla.agent.NodeFiles;
 import io.flotilla.agent.OutputStore;
 import io.flotilla.agent.PeerHttp;
 import io.flotilla.agent.StorageSettings;
+import io.flotilla.ci.ForgeRetry;
+import io.flotilla.ci.GitCheckout;
 import io.flotilla.ci.InboxActor;
+import io.flotilla.ci.PipelineWork;
 import io.flotilla.ci.Repositories;
 import io.flotilla.ci.RepositoriesFile;
+import io.flotilla.ci.StatusReporter;
 import io.flotilla.http.HttpApi;
 import io.flotilla.http.HttpSettings;
 import io.flotilla.protocol.CiProtocol;
@@ -22,6 +26,7 @@ import io.flotilla.sandbox.SandboxConfig;
 import io.flotilla.scheduler.Journal;
 import io.flotilla.scheduler.SchedulerActor;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -93,7 +98,6 @@ public final class FlotillaNode {
                 Journal.createSchemaIfMissing(system, Duration.ofSeconds(60));
             }
             ActorRef<SchedulerProtocol.Command> scheduler = SchedulerActor.initSingleton(system);
-            ActorRef<CiProtocol.Command> inbox = InboxActor.initSingleton(system);
             var address = Cluster.get(system).selfMember().address();
             String host = address.getHost().orElseThrow();
             HttpSettings httpSettings = HttpSettings.from(config);
@@ -106,6 +110,13 @@ public final class FlotillaNode {
                     sandboxDir);
             ExecutionContextExecutor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
                     "flotilla.blocking-io-dispatcher"));
+            CompletableFuture<String> apiUrl = new CompletableFuture<>();
+            ActorRef<CiProtocol.Command> inbox = InboxActor.initSingleton(system, new PipelineWork(repositories,
+                    new GitCheckout(sandboxDir.resolve("checkouts"), tar -> blobs.putFile(tar, null)),
+                    HttpApi.suiteRuns(system, scheduler, httpSettings),
+                    new StatusReporter(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+                            ForgeRetry.DEFAULT),
+                    () -> publicUrl(config).orElseGet(apiUrl::join), blockingIo));
             system.scheduler().scheduleWithFixedDelay(storage.sweepInterval(), storage.sweepInterval(),
                     () -> sweep(files), blockingIo);
             Optional<SSLContext> https = serveHttps(config.getString("flotilla.http.https"), host, context);
@@ -113,6 +124,7 @@ public final class FlotillaNode {
                     repositories)
                     .bind(host, httpSettings.port(), https).toCompletableFuture().get(30, TimeUnit.SECONDS);
             String httpUrl = (https.isPresent() ? "https://" : "http://") + host + ":" + http.localAddress().getPort();
+            apiUrl.complete(httpUrl);
             CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().thenRun(() -> { });
             if (sandbox != null) {
                 Sandbox opened = sandbox;
@@ -146,6 +158,13 @@ public final class FlotillaNode {
                         sandbox.getInt("layer-max-expansion")));
     }
 
+    /** The address the cluster's users reach its API at, for links on commit statuses; empty for this node's. */
+    private static Optional<String> publicUrl(Config config) {
+        String url = config.getString("flotilla.ci.public-url");
+        return url.isBlank() ? Optional.empty() : Optional.of(url.endsWith("/") ? url.substring(0, url.length() - 1)
+                : url);
+    }
+
     /** {@code on}, {@code off}, or {@code auto}: HTTPS when the node has TLS material and is reached from afar. */
     private static Optional<SSLContext> serveHttps(String mode, String host, Optional<SSLContext> context)
             throws java.net.UnknownHostException {
@@ -162,7 +181,6 @@ public final class FlotillaNode {
         return on ? context : Optional.empty();
     }
 
-    /** Where this node serves the REST API, like {@code http://10.0.0.1:8600}. */
     /**
      * Makes a directory of this machine a layer of this node's jobs, bound read-only rather than packed (see
      * {@link LayerCache#bindHost}); for the process that runs the node, never for a request.
@@ -176,6 +194,7 @@ public final class FlotillaNode {
         return layers.bindHost(dir);
     }
 
+    /** Where this node serves the REST API, like {@code http://10.0.0.1:8600}. */
     public String httpUrl() {
         return httpUrl;
     }

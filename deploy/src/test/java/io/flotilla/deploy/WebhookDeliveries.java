@@ -20,23 +20,35 @@ import javax.crypto.spec.SecretKeySpec;
 final class WebhookDeliveries {
     static final String SECRET = "github-webhook-secret-0123456789";
     static final String TOKEN = "gitlab-webhook-token-0123456789";
+    static final String STATUS_TOKEN = "github-status-token-0123456789";
 
     private WebhookDeliveries() {
     }
 
     /** Writes the registration of {@code acme/widgets} (GitHub) and {@code group/gadgets} (GitLab) into dir. */
     static Path registration(Path dir) throws Exception {
-        for (String[] secret : List.of(new String[] {"github.secret", SECRET}, new String[] {"gitlab.secret", TOKEN})) {
+        return registration(dir, "https://github.com/acme/widgets.git", null, "none");
+    }
+
+    /**
+     * Writes the registration of {@code acme/widgets} (GitHub), cloned from {@code cloneUrl} and reporting to
+     * {@code apiUrl} with the token {@link #STATUS_TOKEN} (no reports when null), and of {@code group/gadgets}
+     * (GitLab) into dir.
+     */
+    static Path registration(Path dir, String cloneUrl, String apiUrl, String forks) throws Exception {
+        for (String[] secret : List.of(new String[] {"github.secret", SECRET}, new String[] {"gitlab.secret", TOKEN},
+                new String[] {"status.token", STATUS_TOKEN})) {
             Path file = Files.writeString(dir.resolve(secret[0]), secret[1]);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
+        String reports = apiUrl == null ? "" : ", api-url: \"" + apiUrl + "\", status-token-file: status.token";
         return Files.writeString(dir.resolve("repositories.yml"), """
                 repositories:
-                  - {name: acme/widgets, forge: github, secret-file: github.secret,
-                     clone-url: "https://github.com/acme/widgets.git"}
+                  - {name: acme/widgets, forge: github, secret-file: github.secret, forks: %s,
+                     clone-url: "%s"%s}
                   - {name: group/gadgets, forge: gitlab, secret-file: gitlab.secret,
                      clone-url: "https://gitlab.com/group/gadgets.git"}
-                """);
+                """.formatted(forks, cloneUrl, reports));
     }
 
     /** A delivery to {@code url}'s webhook of {@code forge}, with the given headers. */
@@ -80,8 +92,13 @@ final class WebhookDeliveries {
 
     /** A GitHub pull request opened with head {@code sha}. */
     static String pullRequest(String sha) {
+        return pullRequest(sha, "acme/widgets");
+    }
+
+    /** A GitHub pull request opened with head {@code sha} from the repository {@code head}, a fork when not ours. */
+    static String pullRequest(String sha, String head) {
         return "{\"action\":\"opened\",\"number\":7,\"pull_request\":{\"head\":{\"sha\":\"" + sha + "\","
-                + "\"ref\":\"feature\",\"repo\":{\"full_name\":\"acme/widgets\"}}},\"repository\":{\"full_name\":"
+                + "\"ref\":\"feature\",\"repo\":{\"full_name\":\"" + head + "\"}}},\"repository\":{\"full_name\":"
                 + "\"acme/widgets\"}}";
     }
 }

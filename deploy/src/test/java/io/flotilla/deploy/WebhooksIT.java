@@ -78,7 +78,7 @@ class WebhooksIT {
         try (EmbeddedCluster cluster = start(dataDir)) {
             Answer first = github(cluster, "push", "d-1", push(sha));
             assertEquals(202, first.status(), first.body().toString());
-            assertEquals("acme/widgets@" + sha, first.body().get("commit").asText());
+            assertEquals("github:acme/widgets@" + sha, first.body().get("commit").asText());
             assertTrue(first.body().get("newCommit").asBoolean());
             Answer again = github(cluster, "push", "d-1", push(sha));
             assertEquals(200, again.status(), again.body().toString());
@@ -183,7 +183,7 @@ class WebhooksIT {
             Answer gitlab = post(cluster, "gitlab", gitlabPush.getBytes(StandardCharsets.UTF_8), "X-Gitlab-Event",
                     "Push Hook", "Idempotency-Key", "good-2", "X-Gitlab-Token", WebhookDeliveries.TOKEN);
             assertEquals(202, gitlab.status(), gitlab.body().toString());
-            assertEquals("group/gadgets@" + sha, gitlab.body().get("commit").asText());
+            assertEquals("gitlab:group/gadgets@" + sha, gitlab.body().get("commit").asText());
         }
     }
 }

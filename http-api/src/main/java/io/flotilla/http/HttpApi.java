@@ -3,6 +3,7 @@ package io.flotilla.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.flotilla.ci.Repositories;
+import io.flotilla.ci.SuiteRuns;
 import io.flotilla.protocol.CiProtocol;
 import io.flotilla.protocol.SchedulerProtocol;
 import io.flotilla.agent.NodeStore;
@@ -53,6 +54,7 @@ public final class HttpApi extends AllDirectives {
         SchedulerAsk ask = new SchedulerAsk(scheduler, system, settings.schedulerTimeout());
         Route api = concat(
                 new BlobRoutes(store, blockingIo, auth, settings.maxBlobBytes()).route(),
+                new CommitRunsRoute(repositories, inbox, system, settings.schedulerTimeout(), auth).route(),
                 new RunRoutes(ask, auth, settings.maxRequestBytes(), settings.limits()).route(),
                 new ClusterRoutes(ask, auth).route(),
                 new OutputRoutes(system, ask, store, blockingIo, auth, peers).route(),
@@ -61,6 +63,15 @@ public final class HttpApi extends AllDirectives {
                         "io/flotilla/http/openapi.json", ContentTypes.APPLICATION_JSON)))));
         this.routes = handleExceptions(ApiErrors.exceptions(), () -> handleRejections(ApiErrors.rejections(),
                 () -> api));
+    }
+
+    /**
+     * How this node's CI pipeline submits a commit's suites and reads how they ended: by the rules of
+     * {@code POST /v1/runs}, through the scheduler's proxy {@code scheduler}.
+     */
+    public static SuiteRuns suiteRuns(ActorSystem<?> system, ActorRef<SchedulerProtocol.Command> scheduler,
+                                      HttpSettings settings) {
+        return new CiSuiteRuns(new SchedulerAsk(scheduler, system, settings.schedulerTimeout()), settings.limits());
     }
 
     /**

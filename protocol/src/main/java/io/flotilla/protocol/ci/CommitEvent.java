@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
  * re-run events of both forges come down to this, so that everything after the webhook route is the same for GitHub
  * and GitLab.
  *
+ * @param forge which forge sent it, {@code github} or {@code gitlab}
  * @param repository the repository's registered name ({@code owner/name} on GitHub, the project's path on GitLab)
  * @param sha the commit to test, 40 hex digits
  * @param ref the branch or tag pushed, or the pull request's head ref
@@ -16,14 +17,17 @@ import java.util.regex.Pattern;
  * @param fromFork whether the commit comes from another repository than the registered one (a fork's pull request),
  *                 whose jobs get only what the registration allows forks
  */
-public record CommitEvent(String repository, String sha, String ref, Trigger trigger, int pullRequest,
+public record CommitEvent(String forge, String repository, String sha, String ref, Trigger trigger, int pullRequest,
                           boolean fromFork) {
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
+    private static final Pattern FORGE = Pattern.compile("[a-z]{1,16}");
 
     /** The events that ask for a commit to be tested. */
     public enum Trigger { PUSH, PULL_REQUEST, RERUN }
 
     public CommitEvent {
+        InvalidSpecException.require(forge != null && FORGE.matcher(forge).matches(), "forge",
+                "a commit event names its forge in 1 to 16 lowercase letters, got '" + forge + "'");
         InvalidSpecException.require(repository != null && !repository.isBlank() && repository.length() <= 512,
                 "repository", "a commit event needs its repository's name, of 1 to 512 characters");
         InvalidSpecException.require(sha != null && SHA.matcher(sha).matches(), "sha",
@@ -39,6 +43,6 @@ public record CommitEvent(String repository, String sha, String ref, Trigger tri
      * fork's and the repository's own events for it only when both may see the same secrets.
      */
     public String commitKey() {
-        return repository + "@" + sha + (fromFork ? "+fork" : "");
+        return forge + ":" + repository + "@" + sha + (fromFork ? "+fork" : "");
     }
 }

@@ -66,7 +66,9 @@ public final class KryoRegistrations {
             SchedulerProtocol.CancelRefused.class,
             // CI webhooks
             CommitEvent.class, CommitEvent.Trigger.class, CiProtocol.RecordDelivery.class,
-            CiProtocol.DeliveryRecorded.class, CiProtocol.DeliverySeenBefore.class);
+            CiProtocol.DeliveryRecorded.class, CiProtocol.DeliverySeenBefore.class,
+            CiProtocol.FindCommit.class, CiProtocol.CommitFound.class, CiProtocol.CommitRuns.class,
+            CiProtocol.SuiteRun.class);
 
     /** How deep a message's objects may nest; Flotilla's own go about six deep. */
     private static final int MAX_DEPTH = 32;

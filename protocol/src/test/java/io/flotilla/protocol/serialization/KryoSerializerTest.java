@@ -121,11 +121,17 @@ class KryoSerializerTest {
                 new NodeAgentProtocol.OutputLocation(attempt, null, false),
                 new NodeAgentProtocol.OutputCopied(attempt, null),
                 new NodeAgentProtocol.OutputCopied(attempt, "HTTP 404"),
-                new CiProtocol.RecordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", new CommitEvent("acme/widgets",
+                new CiProtocol.RecordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", new CommitEvent("github",
+                        "acme/widgets",
                         "ab".repeat(20), "refs/heads/main", CommitEvent.Trigger.PULL_REQUEST, 7, true),
                         kit.<CiProtocol.DeliveryReply>createTestProbe().getRef()),
-                new CiProtocol.DeliveryRecorded("d-1", "acme/widgets@" + "ab".repeat(20), true),
-                new CiProtocol.DeliverySeenBefore("d-1", "acme/widgets@" + "ab".repeat(20)));
+                new CiProtocol.DeliveryRecorded("d-1", "github:acme/widgets@" + "ab".repeat(20), true),
+                new CiProtocol.DeliverySeenBefore("d-1", "github:acme/widgets@" + "ab".repeat(20)),
+                new CiProtocol.FindCommit("github", "acme/widgets", "ab".repeat(20),
+                        kit.<CiProtocol.CommitFound>createTestProbe().getRef()),
+                new CiProtocol.CommitFound(List.of(new CiProtocol.CommitRuns("github:acme/widgets@" + "ab".repeat(20),
+                        false, true, "", List.of(new CiProtocol.SuiteRun("unit", "flotilla/unit", "ci-0123", true,
+                        "pending"))))));
     }
 
     @Test
@@ -135,7 +141,8 @@ class KryoSerializerTest {
                 SchedulerProtocol.RunReply.class, SchedulerProtocol.RunEvent.class, NodeAgentProtocol.Command.class,
                 SchedulerProtocol.JobsReply.class, SchedulerProtocol.ClusterReply.class,
                 SchedulerProtocol.StreamReply.class,
-                NodeAgentProtocol.Reply.class, CiProtocol.Command.class, CiProtocol.DeliveryReply.class)) {
+                NodeAgentProtocol.Reply.class, CiProtocol.Command.class, CiProtocol.DeliveryReply.class,
+                CiProtocol.CommitReply.class)) {
             for (Class<?> message : sealed.getPermittedSubclasses()) {
                 if (NoSerializationVerificationNeeded.class.isAssignableFrom(message)) {
                     continue; // a node's messages to itself

@@ -1,0 +1,91 @@
+package io.flotilla.ci;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flotilla.protocol.ci.CommitEvent;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The steps a commit goes through, as the inbox finds them from its journal: the same after a snapshot and after a
+ * replay, so a new singleton goes on where the old one stopped.
+ */
+class CommitPipelineTest {
+    private static final CommitEvent PUSH = new CommitEvent("github", "acme/widgets", "ab".repeat(20),
+            "refs/heads/main", CommitEvent.Trigger.PUSH, 0, false);
+    private static final String KEY = PUSH.commitKey();
+    private static final CommitSuite UNIT = new CommitSuite("unit", CommitSuite.runIdOf(KEY, "unit"), "{}");
+    private static final CommitSuite LINT = new CommitSuite("lint", CommitSuite.runIdOf(KEY, "lint"), "{}");
+    private static final String LAYER = "sha256:" + "cd".repeat(32);
+
+    private static List<String> steps(Inbox inbox) {
+        return inbox.steps().stream().map(PipelineStep::key).toList();
+    }
+
+    @Test
+    void aCommitIsCheckedOutThenEachSuiteIsPendingThenSubmittedThenFollowedUntilItsVerdict() {
+        Inbox inbox = new Inbox(1000);
+        inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
+        inbox.apply(new InboxEvent.DeliveryRecorded("d-2", new CommitEvent("github", "acme/widgets",
+                "ab".repeat(20), "feature", CommitEvent.Trigger.PULL_REQUEST, 3, false), 11));
+        assertEquals(List.of("checkout " + KEY), steps(inbox), "the pull request of the same commit adds nothing");
+        inbox.apply(new InboxEvent.CheckedOut(KEY, LAYER, List.of(UNIT, LINT)));
+        assertEquals(List.of("ReportPending " + UNIT.runId(), "ReportPending " + LINT.runId()), steps(inbox),
+                "the forge hears of a suite before it is submitted");
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/unit", CommitStatus.State.PENDING, true));
+        assertEquals(List.of("Submit " + UNIT.runId(), "ReportPending " + LINT.runId()), steps(inbox));
+        inbox.apply(new InboxEvent.SuiteSubmitted(KEY, "unit"));
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/lint", CommitStatus.State.PENDING, false));
+        assertEquals(List.of("Follow " + UNIT.runId(), "Submit " + LINT.runId()), steps(inbox),
+                "a pending status the forge never took is not sent again");
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/lint", CommitStatus.State.ERROR, true));
+        assertEquals(List.of("Follow " + UNIT.runId()), steps(inbox), "a refused submission is the suite's verdict");
+        Inbox restored = Inbox.restore(inbox.snapshot(), 1000);
+        assertEquals(steps(inbox), steps(restored), "a snapshot keeps where each commit is");
+        restored.apply(new InboxEvent.StatusSent(KEY, "flotilla/unit", CommitStatus.State.FAILURE, true));
+        assertEquals(List.of(), steps(restored));
+        assertTrue(restored.pipeline(KEY).orElseThrow().finished());
+        assertEquals("failure", restored.pipeline(KEY).orElseThrow().view().suites().get(0).status());
+    }
+
+    @Test
+    void aCommitThatCannotBeTestedGetsOneErrorStatus() {
+        Inbox inbox = new Inbox(1000);
+        inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
+        inbox.apply(new InboxEvent.CheckoutFailed(KEY, "the commit has no .flotilla.yml"));
+        assertEquals(List.of("failure " + KEY), steps(inbox));
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla", CommitStatus.State.ERROR, true));
+        assertEquals(List.of(), steps(inbox));
+        assertEquals("the commit has no .flotilla.yml",
+                inbox.pipelines("github", "acme/widgets", "ab".repeat(20)).get(0).failure());
+    }
+
+    @Test
+    void aCommitLeavesWithItsLastDeliveryAfterTheRetention() {
+        Inbox inbox = new Inbox(1000);
+        inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
+        inbox.apply(new InboxEvent.DeliveryRecorded("d-2", new CommitEvent("github", "acme/widgets",
+                "ef".repeat(20), "", CommitEvent.Trigger.PUSH, 0, false), 2000));
+        assertTrue(inbox.pipeline(KEY).isEmpty());
+        assertEquals(1, inbox.steps().size(), "only the newer commit waits for its checkout");
+    }
+
+    @Test
+    void aVerdictSaysTheCountsAndNamesTheFirstFailingTests() {
+        SuiteRuns.Outcome failed = new SuiteRuns.Outcome(7, 4, List.of(new SuiteRuns.FailedTest("a::t1", "x"),
+                new SuiteRuns.FailedTest("a::t2", ""), new SuiteRuns.FailedTest("b::t3", ""),
+                new SuiteRuns.FailedTest("b::t4", "")), 0, "");
+        assertEquals(CommitStatus.State.FAILURE, PipelineWork.verdict(failed));
+        assertEquals("7 jobs passed, 4 failed: a::t1, a::t2, b::t3, …", PipelineWork.describe(failed));
+        SuiteRuns.Outcome passed = new SuiteRuns.Outcome(3, 0, List.of(), 0, "");
+        assertEquals(CommitStatus.State.SUCCESS, PipelineWork.verdict(passed));
+        SuiteRuns.Outcome broken = new SuiteRuns.Outcome(0, 0, List.of(), 0, "the listing exited with 4");
+        assertEquals(CommitStatus.State.ERROR, PipelineWork.verdict(broken));
+        assertEquals("the listing exited with 4", PipelineWork.describe(broken));
+        assertEquals(CommitStatus.State.CANCELED, PipelineWork.verdict(new SuiteRuns.Outcome(1, 0, List.of(), 2,
+                "")));
+        assertEquals("ci@group.sub.project", PipelineWork.user(new CommitEvent("gitlab", "group/sub/project",
+                "ab".repeat(20), "", CommitEvent.Trigger.PUSH, 0, false)));
+    }
+}
