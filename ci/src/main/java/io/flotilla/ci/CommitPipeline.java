@@ -55,21 +55,35 @@ public record CommitPipeline(CommitEvent commit, long atMillis, String layer, Li
 
     /** Whether every status this commit will get is sent: nothing more is done for it. */
     public boolean finished() {
-        if (failure != null) {
-            return sent.containsKey(PipelineStep.ReportFailure.CONTEXT);
-        }
-        return layer != null && suites.stream().allMatch(suite -> isFinal(state(suite.context())));
+        return isFinal(state(PipelineStep.ReportCommit.CONTEXT))
+                && suites.stream().allMatch(suite -> isFinal(state(suite.context())));
     }
 
-    /** What to do next for this commit; nothing when it waits on nothing or is finished. */
+    /**
+     * What to do next for this commit; nothing when it waits on nothing or is finished. The commit's own context
+     * is pending while it is fetched; its verdict follows that, so it never arrives first and is overwritten.
+     */
     List<PipelineStep> steps() {
-        if (failure != null) {
-            return finished() ? List.of() : List.of(new PipelineStep.ReportFailure(commit, failure));
+        List<PipelineStep> steps = new ArrayList<>();
+        CommitStatus.State own = state(PipelineStep.ReportCommit.CONTEXT);
+        if (own == null) {
+            steps.add(new PipelineStep.ReportCommit(commit, CommitStatus.State.PENDING, "fetching the commit"));
+        }
+        if (failure == null && layer == null) {
+            steps.add(new PipelineStep.Checkout(commit));
+        }
+        if (own == CommitStatus.State.PENDING) {
+            if (failure != null) {
+                steps.add(new PipelineStep.ReportCommit(commit, CommitStatus.State.ERROR, failure));
+            } else if (layer != null) {
+                steps.add(new PipelineStep.ReportCommit(commit, CommitStatus.State.SUCCESS, suites.size()
+                        + (suites.size() == 1 ? " suite: " : " suites: ") + String.join(", ",
+                        suites.stream().map(CommitSuite::name).toList())));
+            }
         }
         if (layer == null) {
-            return List.of(new PipelineStep.Checkout(commit));
+            return steps;
         }
-        List<PipelineStep> steps = new ArrayList<>();
         for (CommitSuite suite : suites) {
             CommitStatus.State state = state(suite.context());
             if (state == null) {

@@ -12,9 +12,10 @@ import java.util.HexFormat;
  * @param name the suite's name in the file; the commit's status context is {@code flotilla/NAME}
  * @param runId the run's id, derived from the commit and the suite, so a submission made again after a failover is
  *              the same submission
+ * @param layer the commit's checkout, which the run's jobs mount
  * @param body the run's JSON, as {@code POST /v1/runs} takes it
  */
-public record CommitSuite(String name, String runId, String body) {
+public record CommitSuite(String name, String runId, String layer, String body) {
     /** The status context of a commit's suite. */
     public String context() {
         return contextOf(name);

@@ -28,10 +28,12 @@ public final class GitCheckout {
     private static final int MAX_MESSAGE = 2000;
 
     /** Where a packed layer is kept; the node's blob store. */
-    @FunctionalInterface
     public interface LayerStore {
         /** Stores the tar file and answers its digest, {@code sha256:...}. */
         String put(Path tar) throws IOException;
+
+        /** Whether the store holds the blob. */
+        boolean has(String digest);
     }
 
     /** A fetched commit: its layer, and its {@link PipelineConfig#FILE}, if it has one. */
@@ -52,6 +54,21 @@ public final class GitCheckout {
     public GitCheckout(Path workDir, LayerStore store) {
         this.workDir = workDir;
         this.store = store;
+    }
+
+    /**
+     * Makes sure this node holds the checkout {@code layer} of the commit, fetching it again when not: a new CI inbox
+     * after a failover does this, as the node that fetched the commit may be the one that died, and a suite's jobs
+     * run again elsewhere look for the layer on the nodes that are left.
+     */
+    public void ensure(Repository repository, String sha, String layer) throws CheckoutException {
+        if (!store.has(layer)) {
+            String fetched = fetch(repository, sha).layer();
+            if (!fetched.equals(layer)) {
+                throw new CheckoutException("fetching " + sha + " of " + repository.name() + " again gave the layer "
+                        + fetched + ", not " + layer + ": the commit's tree is not what it was");
+            }
+        }
     }
 
     public Fetched fetch(Repository repository, String sha) throws CheckoutException {

@@ -46,7 +46,7 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
     /** Sent by the singleton manager before handing over to another node. */
     enum Stop implements CiProtocol.SelfMessage { INSTANCE }
 
-    /** Journal the deliveries waiting, in one write. */
+    /** Journal the deliveries and the steps' events waiting, in one write. */
     enum Flush implements CiProtocol.SelfMessage { INSTANCE }
 
     /** Start the steps that are due, those that follow runs among them. */
@@ -68,6 +68,11 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
     private final Set<String> running = new HashSet<>();
     /** Deliveries since the last write; not journaled, as none of them has been answered yet. */
     private final List<RecordDelivery> waiting = new ArrayList<>();
+    /**
+     * What the steps that ended since the last write came to; their keys stay among the running until it is
+     * journaled, so that no step starts again on a state that does not have it yet.
+     */
+    private final List<StepDone> ended = new ArrayList<>();
     private boolean flushRequested;
 
     private InboxActor(ActorContext<Command> context, TimerScheduler<Command> timers, PipelineWork work,
@@ -157,13 +162,24 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
     }
 
     private Effect<InboxEvent, Inbox> onStepDone(Inbox inbox, StepDone done) {
-        running.remove(done.key());
         if (done.failure() != null) {
             context.getLog().warn("CI step '{}' failed, and is tried again: {}", done.key(),
                     done.failure().toString());
         }
-        return done.event().isEmpty() ? Effect().none()
-                : Effect().persist(done.event().get()).thenRun(this::startSteps);
+        if (done.event().isEmpty()) {
+            running.remove(done.key());
+        } else {
+            ended.add(done);
+            requestFlush();
+        }
+        return Effect().none();
+    }
+
+    private void requestFlush() {
+        if (!flushRequested) {
+            flushRequested = true;
+            self.tell(Flush.INSTANCE);
+        }
     }
 
     private Effect<InboxEvent, Inbox> find(Inbox inbox, CiProtocol.FindCommit find) {
@@ -172,13 +188,13 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
         return Effect().none();
     }
 
-    /** A delivery waits for the next write, which a {@link Flush} behind it in the mailbox makes. */
+    /**
+     * A delivery waits for the next write, which a {@link Flush} behind it in the mailbox makes; so does what a step
+     * came to, so that the steps of many commits do not hold the deliveries up with a write each.
+     */
     private Effect<InboxEvent, Inbox> onRecord(RecordDelivery record) {
         waiting.add(record);
-        if (!flushRequested) {
-            flushRequested = true;
-            self.tell(Flush.INSTANCE);
-        }
+        requestFlush();
         return Effect().none();
     }
 
@@ -189,12 +205,17 @@ public final class InboxActor extends EventSourcedBehavior<Command, InboxEvent, 
         waiting.clear();
         List<Inbox.Decision> decisions = inbox.decide(batch.stream().map(record -> new Inbox.Arrival(
                 record.deliveryId(), record.event())).toList(), System.currentTimeMillis());
-        List<InboxEvent> events = decisions.stream().filter(Inbox.Record.class::isInstance)
-                .map(decision -> (InboxEvent) ((Inbox.Record) decision).event()).toList();
+        List<StepDone> steps = List.copyOf(ended);
+        ended.clear();
+        List<InboxEvent> events = new ArrayList<>();
+        steps.forEach(step -> events.add(step.event().orElseThrow()));
+        decisions.stream().filter(Inbox.Record.class::isInstance)
+                .forEach(decision -> events.add(((Inbox.Record) decision).event()));
         return (events.isEmpty() ? Effect().none() : Effect().persist(events)).thenRun(after -> {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).replyTo().tell(decisions.get(i).reply());
             }
+            steps.forEach(step -> running.remove(step.key()));
             startSteps(after);
         });
     }

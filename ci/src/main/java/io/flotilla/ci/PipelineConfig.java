@@ -85,7 +85,7 @@ public final class PipelineConfig {
             if (!names.add(name)) {
                 throw new InvalidConfigException(where + ".name '" + name + "' is the name of an earlier suite");
             }
-            planned.add(new CommitSuite(name, CommitSuite.runIdOf(commitKey, name),
+            planned.add(new CommitSuite(name, CommitSuite.runIdOf(commitKey, name), layer,
                     body((ObjectNode) suite, where, layer, fromFork).toString()));
         }
         return planned;

@@ -15,7 +15,7 @@ public sealed interface PipelineStep {
 
     /** The status context the step reports on. */
     default String context() {
-        return ReportFailure.CONTEXT;
+        return ReportCommit.CONTEXT;
     }
 
     /** A step for one of the commit's suites. */
@@ -42,14 +42,17 @@ public sealed interface PipelineStep {
         }
     }
 
-    /** Tell the forge the commit could not be tested, on the context {@link #CONTEXT}. */
-    record ReportFailure(CommitEvent commit, String reason) implements PipelineStep {
-        /** The context of a commit's own failure, before it had any suites. */
+    /**
+     * Tell the forge how far the commit itself has got, on the context {@link #CONTEXT}: pending as soon as it is
+     * recorded, before its suites are known; then success once they are, or an error saying why it cannot be tested.
+     */
+    record ReportCommit(CommitEvent commit, CommitStatus.State state, String description) implements PipelineStep {
+        /** The context of the commit's own stage: fetched, and its suites named. */
         public static final String CONTEXT = "flotilla";
 
         @Override
         public String key() {
-            return "failure " + commit.commitKey();
+            return "commit " + state + " " + commit.commitKey();
         }
     }
 

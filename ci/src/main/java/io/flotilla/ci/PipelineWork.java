@@ -4,6 +4,7 @@ import io.flotilla.protocol.ci.CommitEvent;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -55,14 +56,22 @@ public final class PipelineWork {
         if (step instanceof PipelineStep.Checkout) {
             return CompletableFuture.supplyAsync(() -> Optional.of(checkOut(repo, commit)), blocking);
         }
-        if (step instanceof PipelineStep.ReportFailure failure) {
-            return report(repo, commit, PipelineStep.ReportFailure.CONTEXT, CommitStatus.State.ERROR,
-                    failure.reason(), "");
+        if (step instanceof PipelineStep.ReportCommit stage) {
+            return report(repo, commit, PipelineStep.ReportCommit.CONTEXT, stage.state(), stage.description(), "");
         }
-        if (step instanceof PipelineStep.ReportPending pending) {
-            return report(repo, commit, pending.suite().context(), CommitStatus.State.PENDING,
-                    "waiting for the cluster", runUrl(pending.suite()));
+        if (step instanceof PipelineStep.Submit || step instanceof PipelineStep.Follow) {
+            PipelineStep.ForSuite forSuite = (PipelineStep.ForSuite) step;
+            return CompletableFuture.runAsync(() -> ensureCheckout(repo, commit, forSuite.suite()), blocking)
+                    .thenCompose(present -> runSuite(repo, forSuite));
         }
+        PipelineStep.ReportPending pending = (PipelineStep.ReportPending) step;
+        return report(repo, commit, pending.suite().context(), CommitStatus.State.PENDING,
+                "waiting for the cluster", runUrl(pending.suite()));
+    }
+
+    /** Submits the suite's run, or asks how it ended and reports that. */
+    private CompletionStage<Optional<InboxEvent>> runSuite(Repository repo, PipelineStep.ForSuite step) {
+        CommitEvent commit = step.commit();
         if (step instanceof PipelineStep.Submit submit) {
             return runs.submit(submit.suite(), user(commit)).thenCompose(submitted ->
                     submitted instanceof SuiteRuns.Refused refused
@@ -75,6 +84,14 @@ public final class PipelineWork {
                 ? CompletableFuture.completedFuture(Optional.empty())
                 : report(repo, commit, suite.context(), verdict(outcome.get()), describe(outcome.get()),
                         runUrl(suite)));
+    }
+
+    private void ensureCheckout(Repository repository, CommitEvent commit, CommitSuite suite) {
+        try {
+            checkout.ensure(repository, commit.sha(), suite.layer());
+        } catch (GitCheckout.CheckoutException e) {
+            throw new CompletionException(e);
+        }
     }
 
     private InboxEvent checkOut(Repository repository, CommitEvent commit) {

@@ -15,9 +15,9 @@ class CommitPipelineTest {
     private static final CommitEvent PUSH = new CommitEvent("github", "acme/widgets", "ab".repeat(20),
             "refs/heads/main", CommitEvent.Trigger.PUSH, 0, false);
     private static final String KEY = PUSH.commitKey();
-    private static final CommitSuite UNIT = new CommitSuite("unit", CommitSuite.runIdOf(KEY, "unit"), "{}");
-    private static final CommitSuite LINT = new CommitSuite("lint", CommitSuite.runIdOf(KEY, "lint"), "{}");
     private static final String LAYER = "sha256:" + "cd".repeat(32);
+    private static final CommitSuite UNIT = new CommitSuite("unit", CommitSuite.runIdOf(KEY, "unit"), LAYER, "{}");
+    private static final CommitSuite LINT = new CommitSuite("lint", CommitSuite.runIdOf(KEY, "lint"), LAYER, "{}");
 
     private static List<String> steps(Inbox inbox) {
         return inbox.steps().stream().map(PipelineStep::key).toList();
@@ -29,10 +29,15 @@ class CommitPipelineTest {
         inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
         inbox.apply(new InboxEvent.DeliveryRecorded("d-2", new CommitEvent("github", "acme/widgets",
                 "ab".repeat(20), "feature", CommitEvent.Trigger.PULL_REQUEST, 3, false), 11));
-        assertEquals(List.of("checkout " + KEY), steps(inbox), "the pull request of the same commit adds nothing");
+        assertEquals(List.of("commit PENDING " + KEY, "checkout " + KEY), steps(inbox),
+                "the pull request of the same commit adds nothing");
         inbox.apply(new InboxEvent.CheckedOut(KEY, LAYER, List.of(UNIT, LINT)));
-        assertEquals(List.of("ReportPending " + UNIT.runId(), "ReportPending " + LINT.runId()), steps(inbox),
-                "the forge hears of a suite before it is submitted");
+        assertEquals(List.of("commit PENDING " + KEY, "ReportPending " + UNIT.runId(),
+                "ReportPending " + LINT.runId()), steps(inbox), "the forge hears of a suite before it is submitted");
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla", CommitStatus.State.PENDING, true));
+        assertEquals(List.of("commit SUCCESS " + KEY, "ReportPending " + UNIT.runId(),
+                "ReportPending " + LINT.runId()), steps(inbox), "the commit's own stage is done once it is pending");
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla", CommitStatus.State.SUCCESS, true));
         inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/unit", CommitStatus.State.PENDING, true));
         assertEquals(List.of("Submit " + UNIT.runId(), "ReportPending " + LINT.runId()), steps(inbox));
         inbox.apply(new InboxEvent.SuiteSubmitted(KEY, "unit"));
@@ -54,9 +59,12 @@ class CommitPipelineTest {
         Inbox inbox = new Inbox(1000);
         inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
         inbox.apply(new InboxEvent.CheckoutFailed(KEY, "the commit has no .flotilla.yml"));
-        assertEquals(List.of("failure " + KEY), steps(inbox));
+        assertEquals(List.of("commit PENDING " + KEY), steps(inbox), "the error comes after the pending status");
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla", CommitStatus.State.PENDING, true));
+        assertEquals(List.of("commit ERROR " + KEY), steps(inbox));
         inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla", CommitStatus.State.ERROR, true));
         assertEquals(List.of(), steps(inbox));
+        assertTrue(inbox.pipeline(KEY).orElseThrow().finished());
         assertEquals("the commit has no .flotilla.yml",
                 inbox.pipelines("github", "acme/widgets", "ab".repeat(20)).get(0).failure());
     }
@@ -68,7 +76,9 @@ class CommitPipelineTest {
         inbox.apply(new InboxEvent.DeliveryRecorded("d-2", new CommitEvent("github", "acme/widgets",
                 "ef".repeat(20), "", CommitEvent.Trigger.PUSH, 0, false), 2000));
         assertTrue(inbox.pipeline(KEY).isEmpty());
-        assertEquals(1, inbox.steps().size(), "only the newer commit waits for its checkout");
+        assertEquals(List.of("commit PENDING " + inbox.steps().get(0).commit().commitKey(), "checkout "
+                + inbox.steps().get(0).commit().commitKey()), steps(inbox), "only the newer commit is left");
+        assertEquals("ef".repeat(20), inbox.steps().get(0).commit().sha());
     }
 
     @Test

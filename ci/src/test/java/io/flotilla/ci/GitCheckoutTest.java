@@ -28,10 +28,17 @@ class GitCheckoutTest {
     private final List<byte[]> stored = new ArrayList<>();
 
     private GitCheckout checkout() {
-        return new GitCheckout(dir.resolve("work"), tar -> {
-            byte[] bytes = Files.readAllBytes(tar);
-            stored.add(bytes);
-            return "layer-" + stored.size();
+        return new GitCheckout(dir.resolve("work"), new GitCheckout.LayerStore() {
+            @Override
+            public String put(Path tar) throws IOException {
+                stored.add(Files.readAllBytes(tar));
+                return "layer-" + Arrays.hashCode(stored.get(stored.size() - 1));
+            }
+
+            @Override
+            public boolean has(String digest) {
+                return stored.stream().anyMatch(bytes -> digest.equals("layer-" + Arrays.hashCode(bytes)));
+            }
         });
     }
 
@@ -63,8 +70,14 @@ class GitCheckoutTest {
         assertTrue(names.contains("tests/test_a.py"), names);
         assertFalse(names.contains("test_b.py"), "the later commit is not in it: " + names);
         assertFalse(names.contains(".git/"), "no .git, so nothing of the fetch reaches a job: " + names);
-        checkout().fetch(repository, first);
+        GitCheckout again = checkout();
+        again.fetch(repository, first);
         assertTrue(Arrays.equals(stored.get(0), stored.get(1)), "the same commit is the same layer");
+        again.ensure(repository, first, fetched.layer());
+        assertEquals(2, stored.size(), "a layer the store holds is not fetched again");
+        stored.clear();
+        again.ensure(repository, first, fetched.layer());
+        assertEquals(1, stored.size(), "a layer the store lost is fetched again, into the same layer");
         try (var left = Files.list(dir.resolve("work"))) {
             assertEquals(0, left.count(), "the checkout is removed once packed");
         }

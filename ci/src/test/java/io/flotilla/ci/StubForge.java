@@ -15,8 +15,8 @@ import java.util.Map;
  * answer (then 201).
  */
 public final class StubForge implements AutoCloseable {
-    /** A request as it arrived. */
-    public record Call(String method, String path, Map<String, List<String>> headers, String body) {
+    /** A request as it arrived, at {@code atNanos} of {@link System#nanoTime()}. */
+    public record Call(String method, String path, Map<String, List<String>> headers, String body, long atNanos) {
         public String header(String name) {
             return headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase(name))
                     .map(h -> h.getValue().get(0)).findFirst().orElse("");
@@ -38,7 +38,7 @@ public final class StubForge implements AutoCloseable {
             Answer answer;
             synchronized (this) {
                 calls.add(new Call(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                        Map.copyOf(exchange.getRequestHeaders()), body));
+                        Map.copyOf(exchange.getRequestHeaders()), body, System.nanoTime()));
                 answer = script.isEmpty() ? new Answer(201, "{}", Map.of()) : script.poll();
             }
             answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));

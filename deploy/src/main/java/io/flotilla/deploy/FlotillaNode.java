@@ -112,7 +112,7 @@ public final class FlotillaNode {
                     "flotilla.blocking-io-dispatcher"));
             CompletableFuture<String> apiUrl = new CompletableFuture<>();
             ActorRef<CiProtocol.Command> inbox = InboxActor.initSingleton(system, new PipelineWork(repositories,
-                    new GitCheckout(sandboxDir.resolve("checkouts"), tar -> blobs.putFile(tar, null)),
+                    new GitCheckout(sandboxDir.resolve("checkouts"), new BlobLayers(blobs)),
                     HttpApi.suiteRuns(system, scheduler, httpSettings),
                     new StatusReporter(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
                             ForgeRetry.DEFAULT),

@@ -126,6 +126,9 @@ class CiPipelineIT {
                     && ended(all, sha, "flotilla/broken"));
             assertEquals(List.of("pending", "success"), states(statuses, sha, "flotilla/unit"));
             assertEquals(List.of("pending", "failure"), states(statuses, sha, "flotilla/broken"));
+            assertEquals(List.of("pending", "success"), states(statuses, sha, "flotilla"),
+                    "the commit's own stage: fetched, and its suites named");
+            assertTrue(statuses.contains(new Status(sha, "flotilla", "success", "2 suites: unit, broken", "")));
             Status failure = statuses.stream().filter(s -> s.state().equals("failure")).findFirst().orElseThrow();
             assertEquals("0 jobs passed, 1 failed: test_bad.py::test_fails", failure.description(),
                     "one job ran the file's two tests, and one of them failed");
@@ -165,6 +168,7 @@ class CiPipelineIT {
             assertEquals(List.of("pending", "success"), states(later, next, "flotilla/unit"),
                     "20 deliveries of one commit ran it once");
             assertEquals(List.of("pending", "failure"), states(later, next, "flotilla/broken"));
+            assertEquals(List.of("pending", "success"), states(later, next, "flotilla"));
         }
     }
 
@@ -176,9 +180,10 @@ class CiPipelineIT {
              EmbeddedCluster cluster = start(WebhookDeliveries.registration(dir, origin.cloneUrl(), forge.url(),
                      "none"))) {
             assertEquals(202, deliver(cluster, "push", "d-1", WebhookDeliveries.push(sha)).statusCode());
-            List<Status> statuses = awaitStatuses(forge, all -> !all.isEmpty());
-            assertEquals(List.of(new Status(sha, "flotilla", "error", "the commit has no .flotilla.yml: nothing says "
-                    + "which suites to run", "")), statuses);
+            List<Status> statuses = awaitStatuses(forge, all -> ended(all, sha, "flotilla"));
+            assertEquals(List.of(new Status(sha, "flotilla", "pending", "fetching the commit", ""),
+                    new Status(sha, "flotilla", "error", "the commit has no .flotilla.yml: nothing says which suites "
+                            + "to run", "")), statuses);
         }
     }
 

@@ -22,6 +22,7 @@ final class ClusterNodes implements AutoCloseable {
     private final List<Integer> httpPorts = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final TestJournal journal;
+    private final List<String> serverArgs = new ArrayList<>();
 
     ClusterNodes(int count) throws Exception {
         this(count, H2TestJournal::start);
@@ -90,11 +91,17 @@ final class ClusterNodes implements AutoCloseable {
                 "--slots", Integer.toString(slots), "--data-dir", data.toString(),
                 "--tls-dir", TestCertificates.node().toString()));
         command.addAll(journal.serverFlags());
+        command.addAll(serverArgs);
         Path log = dir.resolve("node-" + node + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(journal.serverEnvironment());
         processes.set(node, builder.start());
+    }
+
+    /** More {@code flotilla server} options for every node started after this. */
+    void addServerArgs(String... args) {
+        serverArgs.addAll(List.of(args));
     }
 
     /** Starts every node at once. */
