@@ -66,6 +66,12 @@ final class FlotillaClient {
         return json(request("/v1/runs/" + encode(runId)).GET());
     }
 
+    /** The runs the webhooks started for a repository's commit ({@code GET /v1/runs?repo=&sha=}). */
+    JsonNode commitRuns(String repository, String sha, String forge) {
+        return json(request("/v1/runs?repo=" + encode(repository) + "&sha=" + encode(sha)
+                + (forge == null ? "" : "&forge=" + encode(forge))).GET());
+    }
+
     JsonNode cancel(String runId) {
         return json(request("/v1/runs/" + encode(runId)).DELETE());
     }

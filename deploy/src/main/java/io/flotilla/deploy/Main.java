@@ -3,6 +3,7 @@ package io.flotilla.deploy;
 import io.flotilla.cli.BatchCommand;
 import io.flotilla.cli.CancelCommand;
 import io.flotilla.cli.ClusterCommand;
+import io.flotilla.cli.CommitCommand;
 import io.flotilla.cli.ClusterOptions;
 import io.flotilla.cli.DemoCommand;
 import io.flotilla.cli.LogsCommand;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
         description = "Runs tests and batches, each command in its own Linux-namespace container.",
         subcommands = {ExecCommand.class, RunCommand.class, SubmitCommand.class, RepeatCommand.class, TestCommand.class,
                 BatchCommand.class, StatusCommand.class, WatchCommand.class, LogsCommand.class, CancelCommand.class,
-                ClusterCommand.class, DemoCommand.class, ServerCommand.class, CertsCommand.class, RepoCommand.class})
+                ClusterCommand.class, DemoCommand.class, ServerCommand.class, CertsCommand.class, RepoCommand.class,
+                CommitCommand.class})
 public final class Main implements Runnable {
     /** A bad option, a bad spec, or Flotilla itself failing: never a status the job could have produced. */
     static final int USAGE_ERROR = 125;

@@ -142,6 +142,18 @@ class CiPipelineIT {
             assertEquals("success", suites.get(0).path("status").asText());
             assertEquals("failure", suites.get(1).path("status").asText());
             assertTrue(failure.targetUrl().endsWith("/v1/runs/" + suites.get(1).path("runId").asText()));
+            Distribution.Result printed = Distribution.flotilla(dir, Map.of(), List.of("commit", "--cluster",
+                    cluster.url(), "acme/widgets", sha));
+            assertEquals(1, printed.status(), "a suite failed: " + printed);
+            assertTrue(printed.stdout().startsWith("github:acme/widgets@" + sha + ": fetched\n"), printed.toString());
+            assertTrue(printed.stdout().matches("(?s).*  flotilla/unit +success +"
+                    + suites.get(0).path("runId").asText() + "\n.*"), printed.toString());
+            assertTrue(printed.stdout().matches("(?s).*  flotilla/broken +failure +ci-.*"), printed.toString());
+            Distribution.Result unknown = Distribution.flotilla(dir, Map.of(), List.of("commit", "--cluster",
+                    cluster.url(), "acme/other", sha));
+            assertEquals(2, unknown.status(), unknown.toString());
+            assertTrue(unknown.stderr().contains("repository 'acme/other' is not registered with this cluster"),
+                    unknown.toString());
 
             HttpResponse<String> again = deliver(cluster, "push", "d-1", WebhookDeliveries.push(sha));
             assertEquals(200, again.statusCode(), again.body());
