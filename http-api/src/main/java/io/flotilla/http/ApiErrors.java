@@ -6,6 +6,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -24,6 +25,15 @@ public final class ApiErrors {
     }
 
     /** An error answer; {@code field} names the part of the request at fault, or is null. */
+    /**
+     * 503 with {@code Retry-After: 1}: a singleton (the scheduler, the CI inbox) did not answer in time, as it does
+     * while it moves to another node, so the client is to try again shortly.
+     */
+    static HttpResponse unavailable(String message) {
+        return response(StatusCodes.SERVICE_UNAVAILABLE, message, null).addHeader(RawHeader.create("Retry-After",
+                "1"));
+    }
+
     public static HttpResponse response(StatusCode status, String message, String field) {
         ObjectNode body = ApiJson.MAPPER.createObjectNode().put("error", message);
         if (field != null) {

@@ -15,7 +15,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -73,9 +72,8 @@ final class CommitRunsRoute extends AllDirectives {
         return onComplete(AskPattern.<CiProtocol.Command, CiProtocol.CommitFound>ask(inbox,
                 replyTo -> new CiProtocol.FindCommit(repository.forge().key(), repository.name(), sha.get(), replyTo),
                 timeout, system.scheduler()), reply -> complete(reply.isFailure()
-                ? ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the CI inbox did not answer within "
-                        + timeout.toSeconds() + " s; it may be moving to another node: retry", null)
-                        .addHeader(RawHeader.create("Retry-After", "1"))
+                ? ApiErrors.unavailable("the CI inbox did not answer within " + timeout.toSeconds()
+                        + " s; it may be moving to another node: retry")
                 : ApiJson.response(StatusCodes.OK, body(repository, sha.get(), reply.get()))));
     }
 

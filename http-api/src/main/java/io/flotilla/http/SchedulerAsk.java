@@ -10,8 +10,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -56,9 +54,8 @@ final class SchedulerAsk extends AllDirectives {
     }
 
     private HttpResponse unavailable() {
-        return ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the scheduler did not answer within "
-                + timeout.toSeconds() + " s; it may be moving to another node: retry", null)
-                .addHeader(RawHeader.create("Retry-After", "1"));
+        return ApiErrors.unavailable("the scheduler did not answer within " + timeout.toSeconds()
+                + " s; it may be moving to another node: retry");
     }
 
     /** A route that completes with the scheduler's answer made a response, or with 503. */

@@ -12,7 +12,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -68,9 +67,8 @@ final class WebhookRoutes extends AllDirectives {
                 replyTo -> new CiProtocol.RecordDelivery(accepted.deliveryId(), accepted.event(), replyTo), timeout,
                 system.scheduler()), reply -> {
             if (reply.isFailure()) {
-                return complete(ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "the CI inbox did not record "
-                        + "the delivery within " + timeout.toSeconds() + " s; it may be moving to another node: "
-                        + "redeliver it", null).addHeader(RawHeader.create("Retry-After", "1")));
+                return complete(ApiErrors.unavailable("the CI inbox did not record the delivery within "
+                        + timeout.toSeconds() + " s; it may be moving to another node: redeliver it"));
             }
             if (reply.get() instanceof CiProtocol.DeliverySeenBefore seen) {
                 return complete(ApiJson.response(StatusCodes.OK, ApiJson.MAPPER.createObjectNode()
