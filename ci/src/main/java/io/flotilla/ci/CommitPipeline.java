@@ -88,9 +88,14 @@ public record CommitPipeline(CommitEvent commit, long atMillis, String layer, Li
             CommitStatus.State state = state(suite.context());
             if (state == null) {
                 steps.add(new PipelineStep.ReportPending(commit, suite)); // the forge hears of it before its verdict
-            } else if (!isFinal(state)) {
-                steps.add(submitted.contains(suite.name()) ? new PipelineStep.Follow(commit, suite)
-                        : new PipelineStep.Submit(commit, suite));
+            } else if (isFinal(state)) {
+                continue;
+            } else if (!submitted.contains(suite.name())) {
+                steps.add(new PipelineStep.Submit(commit, suite));
+            } else if (state == CommitStatus.State.PENDING) {
+                steps.add(new PipelineStep.ReportRunning(commit, suite));
+            } else {
+                steps.add(new PipelineStep.Follow(commit, suite));
             }
         }
         return steps;

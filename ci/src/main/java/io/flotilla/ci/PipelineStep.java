@@ -60,6 +60,13 @@ public sealed interface PipelineStep {
     record ReportPending(CommitEvent commit, CommitSuite suite) implements ForSuite {
     }
 
+    /**
+     * Tell the forge the suite's run is the scheduler's now, where it has a word for that (GitLab's {@code running},
+     * a check run in progress); GitHub's statuses have none, so there it is journaled without a request.
+     */
+    record ReportRunning(CommitEvent commit, CommitSuite suite) implements ForSuite {
+    }
+
     /** Submit the suite's run; a refusal is reported as the suite's error. */
     record Submit(CommitEvent commit, CommitSuite suite) implements ForSuite {
     }

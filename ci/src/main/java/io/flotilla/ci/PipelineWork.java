@@ -64,9 +64,15 @@ public final class PipelineWork {
             return CompletableFuture.runAsync(() -> ensureCheckout(repo, commit, forSuite.suite()), blocking)
                     .thenCompose(present -> runSuite(repo, forSuite));
         }
-        PipelineStep.ReportPending pending = (PipelineStep.ReportPending) step;
-        return report(repo, commit, pending.suite().context(), CommitStatus.State.PENDING,
-                "waiting for the cluster", runUrl(pending.suite()));
+        PipelineStep.ForSuite report = (PipelineStep.ForSuite) step;
+        if (step instanceof PipelineStep.ReportRunning && !repo.reportsRunning()) {
+            return done(new InboxEvent.StatusSent(commit.commitKey(), report.context(), CommitStatus.State.RUNNING,
+                    true));
+        }
+        boolean running = step instanceof PipelineStep.ReportRunning;
+        return report(repo, commit, report.context(), running ? CommitStatus.State.RUNNING
+                : CommitStatus.State.PENDING, running ? "running on the cluster" : "waiting for the cluster",
+                runUrl(report.suite()));
     }
 
     /** Submits the suite's run, or asks how it ended and reports that. */
@@ -83,7 +89,7 @@ public final class PipelineWork {
         return runs.outcome(suite).thenCompose(outcome -> outcome.isEmpty()
                 ? CompletableFuture.completedFuture(Optional.empty())
                 : report(repo, commit, suite.context(), verdict(outcome.get()), describe(outcome.get()),
-                        runUrl(suite)));
+                        runUrl(suite), outcome.get().failedTests()));
     }
 
     private void ensureCheckout(Repository repository, CommitEvent commit, CommitSuite suite) {
@@ -111,7 +117,14 @@ public final class PipelineWork {
     private CompletionStage<Optional<InboxEvent>> report(Repository repository, CommitEvent commit, String context,
                                                          CommitStatus.State state, String description,
                                                          String targetUrl) {
-        return reporter.report(repository, new CommitStatus(commit.sha(), state, context, description, targetUrl))
+        return report(repository, commit, context, state, description, targetUrl, List.of());
+    }
+
+    private CompletionStage<Optional<InboxEvent>> report(Repository repository, CommitEvent commit, String context,
+                                                         CommitStatus.State state, String description,
+                                                         String targetUrl, List<SuiteRuns.FailedTest> failures) {
+        return reporter.report(repository, new CommitStatus(commit.sha(), state, context, description, targetUrl),
+                        failures)
                 .thenApply(outcome -> Optional.of(new InboxEvent.StatusSent(commit.commitKey(), context, state,
                         outcome.reported())));
     }

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +31,8 @@ import java.util.Set;
  */
 public final class Repositories {
     private static final Set<String> FIELDS = Set.of("name", "forge", "secret-file", "clone-url",
-            "clone-credentials-file", "api-url", "status-token-file", "forks");
+            "clone-credentials-file", "api-url", "status-token-file", "forks", "app-id", "installation-id",
+            "app-key-file");
 
     private final Map<String, Repository> byKey;
 
@@ -105,17 +107,61 @@ public final class Repositories {
         return new Repository(name, forge, secret, cloneUrl,
                 text(entry, "clone-credentials-file", where).map(dir::resolve),
                 text(entry, "api-url", where).orElse(forge.defaultApiUrl),
-                text(entry, "status-token-file", where).map(dir::resolve), forks);
+                text(entry, "status-token-file", where).map(dir::resolve), forks, app(entry, forge, where, dir));
     }
 
-    private static byte[] secret(Path file, String where) {
+    /** The GitHub App installation: all three of its fields, or none; its key must be the owner's and must sign. */
+    private static Optional<GithubApp> app(JsonNode entry, Forge forge, String where, Path dir) {
+        List<String> fields = List.of("app-id", "installation-id", "app-key-file");
+        long given = fields.stream().filter(field -> entry.hasNonNull(field)).count();
+        if (given == 0) {
+            return Optional.empty();
+        }
+        if (given < fields.size()) {
+            throw new RegistrationException(where + ": a GitHub App needs all of " + fields + ", not only some");
+        }
+        if (forge != Forge.GITHUB) {
+            throw new RegistrationException(where + ": GitHub Apps are GitHub's; a " + forge.title()
+                    + " repository reports with status-token-file");
+        }
+        Path keyFile = dir.resolve(text(entry, "app-key-file", where).orElseThrow());
+        ownerOnly(keyFile, where, "app-key-file");
+        GithubApp app = new GithubApp(id(entry, "app-id", where), id(entry, "installation-id", where), keyFile);
+        try {
+            app.jwt(0);
+        } catch (GithubApp.InvalidKeyException e) {
+            throw new RegistrationException(where + ": " + e.getMessage());
+        }
+        return Optional.of(app);
+    }
+
+    private static long id(JsonNode entry, String field, String where) {
+        JsonNode value = entry.get(field);
+        String digits = value.asText();
+        if (!(value.isIntegralNumber() || value.isTextual()) || !digits.matches("[1-9][0-9]{0,18}")) {
+            throw new RegistrationException(where + ": '" + field + "' must be GitHub's number for it, like 123456; "
+                    + "got '" + digits + "'");
+        }
+        return Long.parseLong(digits);
+    }
+
+    /** Refuses a file other users may read, as ssh refuses such a key: whoever reads it can act for the owner. */
+    private static void ownerOnly(Path file, String where, String field) {
         try {
             Set<PosixFilePermission> others = new HashSet<>(Files.getPosixFilePermissions(file));
             others.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
             if (!others.isEmpty()) {
-                throw new RegistrationException(where + ": secret-file " + file + " may be read by other users; "
+                throw new RegistrationException(where + ": " + field + " " + file + " may be read by other users; "
                         + "chmod 600 it");
             }
+        } catch (IOException e) {
+            throw new RegistrationException(where + ": cannot read " + field + " " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] secret(Path file, String where) {
+        ownerOnly(file, where, "secret-file");
+        try {
             String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (secret.length() < 16) {
                 throw new RegistrationException(where + ": secret-file " + file + " holds a secret of "

@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param apiUrl the forge's API, for statuses and checks
  * @param statusToken a file with the token that reports statuses
  * @param forks what a pull request from a fork runs
+ * @param app the GitHub App installation that reports Check Runs instead of statuses, if the repository has one
  */
 public record Repository(String name, Forge forge, byte[] secret, String cloneUrl, Optional<Path> cloneCredentials,
-                         String apiUrl, Optional<Path> statusToken, ForkPolicy forks) {
+                         String apiUrl, Optional<Path> statusToken, ForkPolicy forks, Optional<GithubApp> app) {
     /** What a fork's pull request may run: its code is anyone's, so by default nothing. */
     public enum ForkPolicy {
         /** Nothing: the delivery is answered, and the pull request gets no status. */
@@ -32,9 +33,15 @@ public record Repository(String name, Forge forge, byte[] secret, String cloneUr
         }
     }
 
+    /** Whether the forge hears that a suite runs, not only that it waits: GitLab's statuses and Check Runs do. */
+    boolean reportsRunning() {
+        return forge == Forge.GITLAB || app.isPresent();
+    }
+
     @Override
     public String toString() {
         return "Repository[" + forge.key() + " " + name + ", clone " + cloneUrl + ", api " + apiUrl + ", forks "
-                + forks.name().toLowerCase() + "]";
+                + forks.name().toLowerCase() + app.map(a -> ", app " + a.appId() + " installation "
+                + a.installationId()).orElse("") + "]";
     }
 }

@@ -29,7 +29,8 @@ public final class RepositoryRegistrar {
     /** What to register; the optional fields are left out of the entry when empty. */
     public record NewRepository(Forge forge, String name, String cloneUrl, Optional<Path> secretFile,
                                 Optional<String> apiUrl, Optional<Path> statusTokenFile,
-                                Optional<Path> cloneCredentialsFile, Repository.ForkPolicy forks) {
+                                Optional<Path> cloneCredentialsFile, Repository.ForkPolicy forks,
+                                Optional<GithubApp> app) {
     }
 
     /**
@@ -59,6 +60,11 @@ public final class RepositoryRegistrar {
         repository.apiUrl().ifPresent(url -> fields.put("api-url", url));
         repository.statusTokenFile().ifPresent(path -> fields.put("status-token-file", path.toString()));
         fields.put("forks", repository.forks().name().toLowerCase());
+        repository.app().ifPresent(app -> {
+            fields.put("app-id", Long.toString(app.appId()));
+            fields.put("installation-id", Long.toString(app.installationId()));
+            fields.put("app-key-file", app.keyFile().toString());
+        });
         StringBuilder entry = new StringBuilder("  - ");
         fields.forEach((key, value) -> entry.append(entry.length() > 4 ? "    " : "").append(key).append(": ")
                 .append(quoted(value)).append('\n'));

@@ -9,6 +9,8 @@
  * journal keeps: the inbox asks it for the next {@link io.flotilla.ci.PipelineStep}s, and
  * {@link io.flotilla.ci.PipelineWork} does them: {@link io.flotilla.ci.GitCheckout} fetches the commit into a layer,
  * {@link io.flotilla.ci.PipelineConfig} reads its {@code .flotilla.yml} into suites, {@link io.flotilla.ci.SuiteRuns}
- * submits and follows their runs, and {@link io.flotilla.ci.StatusReporter} reports each status to the forge.
+ * submits and follows their runs, and {@link io.flotilla.ci.StatusReporter} reports each status to the forge: as a
+ * commit status, or for a repository with a {@link io.flotilla.ci.GithubApp} as {@link io.flotilla.ci.CheckRuns}
+ * with an annotation per failing test.
  */
 package io.flotilla.ci;

@@ -24,7 +24,7 @@ class CommitPipelineTest {
     }
 
     @Test
-    void aCommitIsCheckedOutThenEachSuiteIsPendingThenSubmittedThenFollowedUntilItsVerdict() {
+    void aCommitIsCheckedOutThenEachSuiteIsPendingThenSubmittedRunningAndFollowedUntilItsVerdict() {
         Inbox inbox = new Inbox(1000);
         inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
         inbox.apply(new InboxEvent.DeliveryRecorded("d-2", new CommitEvent("github", "acme/widgets",
@@ -42,8 +42,11 @@ class CommitPipelineTest {
         assertEquals(List.of("Submit " + UNIT.runId(), "ReportPending " + LINT.runId()), steps(inbox));
         inbox.apply(new InboxEvent.SuiteSubmitted(KEY, "unit"));
         inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/lint", CommitStatus.State.PENDING, false));
-        assertEquals(List.of("Follow " + UNIT.runId(), "Submit " + LINT.runId()), steps(inbox),
+        assertEquals(List.of("ReportRunning " + UNIT.runId(), "Submit " + LINT.runId()), steps(inbox),
                 "a pending status the forge never took is not sent again");
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/unit", CommitStatus.State.RUNNING, true));
+        assertEquals(List.of("Follow " + UNIT.runId(), "Submit " + LINT.runId()), steps(inbox),
+                "a submitted suite is running, then followed until its verdict");
         inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/lint", CommitStatus.State.ERROR, true));
         assertEquals(List.of("Follow " + UNIT.runId()), steps(inbox), "a refused submission is the suite's verdict");
         Inbox restored = Inbox.restore(inbox.snapshot(), 1000);

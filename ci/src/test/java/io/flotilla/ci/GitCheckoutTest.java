@@ -44,7 +44,7 @@ class GitCheckoutTest {
 
     private static Repository repository(String cloneUrl, Optional<Path> credentials) {
         return new Repository("acme/widgets", Forge.GITHUB, new byte[16], cloneUrl, credentials,
-                Forge.GITHUB.defaultApiUrl, Optional.empty(), Repository.ForkPolicy.NONE);
+                Forge.GITHUB.defaultApiUrl, Optional.empty(), Repository.ForkPolicy.NONE, Optional.empty());
     }
 
     private static String tarNames(byte[] tar) throws IOException, InterruptedException {

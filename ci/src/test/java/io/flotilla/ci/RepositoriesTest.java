@@ -57,4 +57,46 @@ class RepositoriesTest {
         assertTrue(twice.contains("repositories[1]: GitHub repository 'a/b' is registered twice"), twice);
         assertTrue(refusal("repositories: [\n").contains("bad.yml"));
     }
+
+    @Test
+    void aGithubAppNeedsAllItsFieldsAndAKeyOnlyItsOwnerReadsThatSigns() throws Exception {
+        TestRepositories.secret(dir.resolve("ok.secret"), "a-secret-long-enough");
+        GithubAppFixture app = GithubAppFixture.serve(new StubForge());
+        app.writeKey(dir.resolve("pkcs1.pem"), true);
+        app.writeKey(dir.resolve("pkcs8.pem"), false);
+        Files.writeString(dir.resolve("open.pem"), Files.readString(dir.resolve("pkcs1.pem")));
+        Files.setPosixFilePermissions(dir.resolve("open.pem"), PosixFilePermissions.fromString("rw-r-----"));
+        TestRepositories.secret(dir.resolve("garbage.pem"), "-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n"
+                + "-----END RSA PRIVATE KEY-----");
+        TestRepositories.secret(dir.resolve("encrypted.pem"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n"
+                + "-----END ENCRYPTED PRIVATE KEY-----");
+        String entry = "repositories:\n  - {name: a/b, forge: github, clone-url: \"https://x/a/b.git\", "
+                + "secret-file: ok.secret, ";
+        for (String key : new String[] {"pkcs1.pem", "pkcs8.pem"}) {
+            Path file = Files.writeString(dir.resolve("app.yml"), entry + "app-id: 4242, installation-id: \"777\", "
+                    + "app-key-file: " + key + "}\n");
+            Repository repository = Repositories.read(file).find(Forge.GITHUB, "a/b").orElseThrow();
+            GithubApp read = repository.app().orElseThrow();
+            assertEquals(new GithubApp(4242, 777, dir.resolve(key)), read);
+            assertTrue(app.verifies(read.jwt(java.time.Instant.now().getEpochSecond())), key);
+            assertTrue(repository.toString().endsWith(", app 4242 installation 777]"), repository.toString());
+        }
+        String some = refusal(entry + "app-id: 4242, app-key-file: pkcs1.pem}\n");
+        assertTrue(some.contains("repositories[0]: a GitHub App needs all of [app-id, installation-id, "
+                + "app-key-file], not only some"), some);
+        String gitlab = refusal(entry.replace("github", "gitlab") + "app-id: 1, installation-id: 2, "
+                + "app-key-file: pkcs1.pem}\n");
+        assertTrue(gitlab.contains("GitHub Apps are GitHub's; a GitLab repository reports with status-token-file"),
+                gitlab);
+        String number = refusal(entry + "app-id: forty, installation-id: 2, app-key-file: pkcs1.pem}\n");
+        assertTrue(number.contains("'app-id' must be GitHub's number for it, like 123456; got 'forty'"), number);
+        assertTrue(refusal(entry + "app-id: 1, installation-id: 2, app-key-file: open.pem}\n")
+                .contains("app-key-file " + dir.resolve("open.pem") + " may be read by other users; chmod 600 it"));
+        String garbage = refusal(entry + "app-id: 1, installation-id: 2, app-key-file: garbage.pem}\n");
+        assertTrue(garbage.contains("app-key-file " + dir.resolve("garbage.pem") + " holds no RSA private key"),
+                garbage);
+        String encrypted = refusal(entry + "app-id: 1, installation-id: 2, app-key-file: encrypted.pem}\n");
+        assertTrue(encrypted.contains("holds no PEM private key") && encrypted.contains("decrypted first"),
+                encrypted);
+    }
 }

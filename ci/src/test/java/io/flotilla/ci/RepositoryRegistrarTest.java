@@ -22,7 +22,8 @@ class RepositoryRegistrarTest {
 
     private static RepositoryRegistrar.NewRepository github(String name) {
         return new RepositoryRegistrar.NewRepository(Forge.GITHUB, name, "https://github.com/" + name + ".git",
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Repository.ForkPolicy.NONE);
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Repository.ForkPolicy.NONE,
+                Optional.empty());
     }
 
     @Test
@@ -35,7 +36,7 @@ class RepositoryRegistrarTest {
         Files.writeString(file, "# our repositories\n" + Files.readString(file));
         RepositoryRegistrar.add(file, new RepositoryRegistrar.NewRepository(Forge.GITLAB, "group/sub \"odd\"",
                 "https://gitlab.example.com/x.git", Optional.empty(), Optional.of("https://gitlab.example.com/api/v4"),
-                Optional.empty(), Optional.empty(), Repository.ForkPolicy.RUN));
+                Optional.empty(), Optional.empty(), Repository.ForkPolicy.RUN, Optional.empty()));
         Repositories read = Repositories.read(file);
         assertEquals(2, read.size());
         Repository gitlab = read.find(Forge.GITLAB, "group/sub \"odd\"").orElseThrow();
@@ -78,5 +79,25 @@ class RepositoryRegistrarTest {
         assertEquals(2, view.get().size(), "the last good registrations");
         Files.delete(file);
         assertEquals(2, view.get().size());
+    }
+
+    @Test
+    void aGithubAppIsRegisteredWithItsKeyAndAnAppThatWouldNotSignIsNot() throws Exception {
+        Path file = dir.resolve("repositories.yml");
+        Path key = GithubAppFixture.serve(new StubForge()).writeKey(dir.resolve("app.pem"), true);
+        GithubApp app = new GithubApp(4242, 777, key);
+        RepositoryRegistrar.add(file, new RepositoryRegistrar.NewRepository(Forge.GITHUB, "acme/widgets",
+                "https://github.com/acme/widgets.git", Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Repository.ForkPolicy.NONE, Optional.of(app)));
+        assertEquals(Optional.of(app), Repositories.read(file).find(Forge.GITHUB, "acme/widgets").orElseThrow().app());
+        String before = Files.readString(file);
+        String unsigned = assertThrows(Repositories.RegistrationException.class, () -> RepositoryRegistrar.add(file,
+                new RepositoryRegistrar.NewRepository(Forge.GITHUB, "acme/gadgets", "https://github.com/acme/g.git",
+                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                        Repository.ForkPolicy.NONE, Optional.of(new GithubApp(1, 2, dir.resolve("none.pem"))))))
+                .getMessage();
+        assertTrue(unsigned.contains(file + ": repositories[1]: ") && unsigned.contains("none.pem"), unsigned);
+        assertEquals(before, Files.readString(file));
+        assertFalse(Files.exists(dir.resolve("secrets/github-acme-gadgets.secret")), "its new secret went with it");
     }
 }

@@ -43,7 +43,7 @@ class StatusReporterTest {
 
     private Repository repository(Forge kind, String name, String api) {
         return new Repository(name, kind, new byte[16], "https://example.com/x.git", Optional.empty(), api,
-                Optional.of(dir.resolve("token")), Repository.ForkPolicy.NONE);
+                Optional.of(dir.resolve("token")), Repository.ForkPolicy.NONE, Optional.empty());
     }
 
     private StatusReporter.Outcome report(Repository repository, CommitStatus status) throws Exception {
@@ -106,9 +106,95 @@ class StatusReporterTest {
         assertEquals("HTTP 503, after 4 tries", down.reason());
         StatusReporter.Outcome noToken = report(new Repository("acme/widgets", Forge.GITHUB, new byte[16],
                 "https://example.com/x.git", Optional.empty(), forge.url(), Optional.empty(),
-                Repository.ForkPolicy.NONE), new CommitStatus(SHA, CommitStatus.State.SUCCESS, "c", "", ""));
+                Repository.ForkPolicy.NONE, Optional.empty()),
+                new CommitStatus(SHA, CommitStatus.State.SUCCESS, "c", "", ""));
         assertFalse(noToken.reported());
         assertTrue(noToken.reason().contains("no status-token-file"), noToken.reason());
         assertEquals(5, forge.calls().size(), "one for the 401, four for the outage, none without a token");
+    }
+
+    private Repository app(Path key) {
+        return new Repository("acme/widgets", Forge.GITHUB, new byte[16], "https://example.com/x.git",
+                Optional.empty(), forge.url() + "/api/v3", Optional.empty(), Repository.ForkPolicy.NONE,
+                Optional.of(new GithubApp(GithubAppFixture.APP_ID, GithubAppFixture.INSTALLATION_ID, key)));
+    }
+
+    @Test
+    void aGithubAppGetsCheckRunsWithAnAnnotationPerFailingTestFiftyARequest() throws Exception {
+        GithubAppFixture fixture = GithubAppFixture.serve(forge);
+        Repository repository = app(fixture.writeKey(dir.resolve("app.pem"), true));
+        List<SuiteRuns.FailedTest> failures = new java.util.ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            failures.add(new SuiteRuns.FailedTest("tests/test_many.py::test_case[" + i + "]",
+                    "AssertionError: " + "x".repeat(1000)));
+        }
+        failures.add(new SuiteRuns.FailedTest("com.acme.WidgetTest.spins", ""));
+        StatusReporter.Outcome outcome = reporter.report(repository, new CommitStatus(SHA, CommitStatus.State.FAILURE,
+                "flotilla/unit", "0 jobs passed, 1 failed", "https://flotilla.example.com/v1/runs/r-1"), failures)
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertTrue(outcome.reported(), outcome.toString());
+        List<StubForge.Call> calls = forge.calls();
+        assertEquals(List.of("POST /api/v3/app/installations/777/access_tokens", "POST /api/v3/repos/acme/widgets/"
+                + "check-runs", "PATCH /api/v3/repos/acme/widgets/check-runs/9001", "PATCH /api/v3/repos/acme/"
+                + "widgets/check-runs/9001"), calls.stream().map(call -> call.method() + " " + call.path()).toList());
+        assertTrue(fixture.verifies(calls.get(0).header("Authorization").substring("Bearer ".length())),
+                "the token was asked for with a JWT the app's key signed");
+        List<JsonNode> annotations = new java.util.ArrayList<>();
+        for (StubForge.Call call : calls.subList(1, 4)) {
+            assertEquals("Bearer " + GithubAppFixture.TOKEN, call.header("Authorization"));
+            JsonNode output = JSON.readTree(call.body()).path("output");
+            assertTrue(output.path("annotations").size() <= CheckRuns.ANNOTATIONS_PER_REQUEST, call.body());
+            assertTrue(output.path("summary").asText().length() < 65_535);
+            output.path("annotations").forEach(annotations::add);
+        }
+        assertEquals(List.of(50, 50, 21), calls.subList(1, 4).stream().map(call -> {
+            try {
+                return JSON.readTree(call.body()).path("output").path("annotations").size();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList());
+        JsonNode created = JSON.readTree(calls.get(1).body());
+        assertEquals("flotilla/unit", created.path("name").asText());
+        assertEquals(SHA, created.path("head_sha").asText());
+        assertEquals("completed", created.path("status").asText());
+        assertEquals("failure", created.path("conclusion").asText());
+        assertEquals("https://flotilla.example.com/v1/runs/r-1", created.path("details_url").asText());
+        assertEquals("0 jobs passed, 1 failed", created.path("output").path("title").asText());
+        assertTrue(created.path("output").path("summary").asText().startsWith("0 jobs passed, 1 failed\n\n"
+                + "| failing test | why |\n|---|---|\n| `tests/test_many.py::test_case[0]` | AssertionError: xxx"));
+        assertEquals(121, annotations.size());
+        JsonNode first = annotations.get(0);
+        assertEquals("tests/test_many.py", first.path("path").asText());
+        assertEquals("failure", first.path("annotation_level").asText());
+        assertEquals("tests/test_many.py::test_case[0]", first.path("title").asText());
+        assertTrue(first.path("message").asText().startsWith("AssertionError: xxx"));
+        JsonNode java = annotations.get(120);
+        assertEquals(".flotilla.yml", java.path("path").asText(), "a name without a file annotates the config");
+        assertEquals("com.acme.WidgetTest.spins", java.path("title").asText());
+        assertEquals("failed", java.path("message").asText());
+
+        StatusReporter.Outcome queued = report(repository, new CommitStatus(SHA, CommitStatus.State.PENDING,
+                "flotilla/other", "waiting for the cluster", ""));
+        assertTrue(queued.reported(), queued.toString());
+        assertEquals(5, forge.calls().size(), "the installation's token was kept");
+        JsonNode pending = JSON.readTree(forge.calls().get(4).body());
+        assertEquals("queued", pending.path("status").asText());
+        assertFalse(pending.has("conclusion"));
+        assertEquals(0, pending.path("output").path("annotations").size());
+    }
+
+    @Test
+    void anAppWhoseKeyGithubDoesNotKnowGetsNoTokenAndWritesNothing() throws Exception {
+        GithubAppFixture.serve(forge);
+        GithubAppFixture stranger = GithubAppFixture.serve(new StubForge());
+        Repository repository = app(stranger.writeKey(dir.resolve("other.pem"), false));
+        StatusReporter.Outcome outcome = report(repository, new CommitStatus(SHA, CommitStatus.State.SUCCESS,
+                "flotilla/unit", "40 passed", ""));
+        assertFalse(outcome.reported());
+        assertEquals("GitHub gave app 4242 no token for installation 777: HTTP 401: {\"message\":\"A JSON web "
+                + "token could not be decoded\"}", outcome.reason());
+        assertEquals(List.of("/api/v3/app/installations/777/access_tokens"), forge.calls().stream()
+                .map(StubForge.Call::path).toList(), "no check run without the installation's token");
     }
 }

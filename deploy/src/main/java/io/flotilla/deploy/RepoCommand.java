@@ -1,11 +1,14 @@
 package io.flotilla.deploy;
 
 import io.flotilla.ci.Forge;
+import io.flotilla.ci.GithubApp;
 import io.flotilla.ci.Repository;
 import io.flotilla.ci.RepositoryRegistrar;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,8 +65,28 @@ final class RepoCommand implements Runnable {
                 description = "What a fork's pull request runs: none or run (default: ${DEFAULT-VALUE}).")
         String forks;
 
+        @Option(names = "--app-id", paramLabel = "ID",
+                description = "The GitHub App's id: with --installation-id and --app-key-file, reports go as Check "
+                        + "Runs with an annotation per failing test instead of commit statuses.")
+        Long appId;
+
+        @Option(names = "--installation-id", paramLabel = "ID",
+                description = "The app's installation on the repository's account.")
+        Long installationId;
+
+        @Option(names = "--app-key-file", paramLabel = "FILE",
+                description = "The app's private key (PEM), in a file only its owner may read.")
+        Path appKeyFile;
+
         @Override
         public Integer call() throws Exception {
+            long appFields = Stream.of(appId, installationId, appKeyFile).filter(Objects::nonNull)
+                    .count();
+            if (appFields != 0 && appFields != 3) {
+                throw new IllegalArgumentException("--app-id, --installation-id and --app-key-file go together");
+            }
+            Optional<GithubApp> app = appFields == 0 ? Optional.empty()
+                    : Optional.of(new GithubApp(appId, installationId, appKeyFile.toAbsolutePath()));
             Forge kind = Forge.named(forge).orElseThrow(() -> new IllegalArgumentException(
                     "--forge is github or gitlab, got '" + forge + "'"));
             Repository.ForkPolicy policy = Repository.ForkPolicy.named(forks).orElseThrow(() ->
@@ -71,7 +94,7 @@ final class RepoCommand implements Runnable {
             Path secret = RepositoryRegistrar.add(file, new RepositoryRegistrar.NewRepository(kind, name, cloneUrl,
                     Optional.ofNullable(secretFile).map(Path::toAbsolutePath), Optional.ofNullable(apiUrl),
                     Optional.ofNullable(statusTokenFile).map(Path::toAbsolutePath),
-                    Optional.ofNullable(cloneCredentialsFile).map(Path::toAbsolutePath), policy));
+                    Optional.ofNullable(cloneCredentialsFile).map(Path::toAbsolutePath), policy, app));
             System.out.println("registered " + kind.title() + " repository " + name + " in " + file);
             System.out.println("its webhook: URL https://NODE:PORT/v1/webhooks/" + kind.key()
                     + (kind == Forge.GITHUB ? ", content type application/json, secret" : ", secret token")

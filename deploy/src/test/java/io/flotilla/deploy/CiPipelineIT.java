@@ -34,7 +34,8 @@ class CiPipelineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final Duration PATIENCE = Duration.ofMinutes(3);
-    private static final String PIPELINE = """
+    /** A passing suite {@code unit} ({@code test_ok.py}) and a failing one, {@code broken} ({@link #BROKEN}). */
+    static final String PIPELINE = """
             suites:
               - name: unit
                 kind: pytest
@@ -43,6 +44,8 @@ class CiPipelineIT {
                 kind: pytest
                 targets: [test_bad.py]
             """;
+    /** The file {@code test_bad.py} of the suite {@code broken}: one test passes, one fails. */
+    static final String BROKEN = "def test_passes():\n    pass\n\n\ndef test_fails():\n    assert 2 + 2 == 5\n";
 
     @TempDir
     Path dir;
@@ -116,7 +119,7 @@ class CiPipelineIT {
         GitFixture origin = GitFixture.init(dir.resolve("origin"));
         String sha = origin.commit(Map.of(".flotilla.yml", PIPELINE,
                 "test_ok.py", "def test_passes():\n    assert 1 + 1 == 2\n",
-                "test_bad.py", "def test_passes():\n    pass\n\n\ndef test_fails():\n    assert 2 + 2 == 5\n"));
+                "test_bad.py", BROKEN));
         try (StubForge forge = new StubForge();
              EmbeddedCluster cluster = start(WebhookDeliveries.registration(dir, origin.cloneUrl(), forge.url(),
                      "none"))) {

@@ -36,19 +36,26 @@ final class WebhookDeliveries {
      * (GitLab) into dir.
      */
     static Path registration(Path dir, String cloneUrl, String apiUrl, String forks) throws Exception {
+        String reports = apiUrl == null ? "" : ", api-url: \"" + apiUrl + "\", status-token-file: status.token";
+        return registration(dir, "forks: " + forks + ", clone-url: \"" + cloneUrl + "\"" + reports,
+                "clone-url: \"https://gitlab.com/group/gadgets.git\"");
+    }
+
+    /**
+     * Writes the registration of {@code acme/widgets} (GitHub) and {@code group/gadgets} (GitLab) into dir, each with
+     * its secret and the given fields; the token {@link #STATUS_TOKEN} is in {@code status.token}.
+     */
+    static Path registration(Path dir, String githubFields, String gitlabFields) throws Exception {
         for (String[] secret : List.of(new String[] {"github.secret", SECRET}, new String[] {"gitlab.secret", TOKEN},
                 new String[] {"status.token", STATUS_TOKEN})) {
             Path file = Files.writeString(dir.resolve(secret[0]), secret[1]);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
-        String reports = apiUrl == null ? "" : ", api-url: \"" + apiUrl + "\", status-token-file: status.token";
         return Files.writeString(dir.resolve("repositories.yml"), """
                 repositories:
-                  - {name: acme/widgets, forge: github, secret-file: github.secret, forks: %s,
-                     clone-url: "%s"%s}
-                  - {name: group/gadgets, forge: gitlab, secret-file: gitlab.secret,
-                     clone-url: "https://gitlab.com/group/gadgets.git"}
-                """.formatted(forks, cloneUrl, reports));
+                  - {name: acme/widgets, forge: github, secret-file: github.secret, %s}
+                  - {name: group/gadgets, forge: gitlab, secret-file: gitlab.secret, %s}
+                """.formatted(githubFields, gitlabFields));
     }
 
     /** A delivery to {@code url}'s webhook of {@code forge}, with the given headers. */
@@ -82,6 +89,18 @@ final class WebhookDeliveries {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM has no HmacSHA256", e);
         }
+    }
+
+    /** A GitLab delivery of {@code event} with the registered token. */
+    static HttpRequest.Builder gitlab(String url, String event, String delivery, String body) {
+        return request(url, "gitlab", body.getBytes(StandardCharsets.UTF_8), "X-Gitlab-Event", event,
+                "Idempotency-Key", delivery, "X-Gitlab-Token", TOKEN);
+    }
+
+    /** A GitLab push of {@code sha} to main of {@code group/gadgets}. */
+    static String gitlabPush(String sha) {
+        return "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"checkout_sha\":\"" + sha
+                + "\",\"project\":{\"path_with_namespace\":\"group/gadgets\"}}";
     }
 
     /** A GitHub push of {@code sha} to main. */

@@ -111,6 +111,12 @@ class WebhooksIT {
                     registration.toString(), "--forge", "bitbucket", "--name", "acme/new", "--clone-url", "x"));
             assertEquals(125, refused.status(), refused.toString());
             assertTrue(refused.stderr().contains("--forge is github or gitlab, got 'bitbucket'"), refused.toString());
+            Distribution.Result halfAnApp = Distribution.flotilla(dir, Map.of(), List.of("repo", "add", "--file",
+                    registration.toString(), "--forge", "github", "--name", "acme/new", "--clone-url", "x",
+                    "--app-id", "4242"));
+            assertEquals(125, halfAnApp.status(), halfAnApp.toString());
+            assertTrue(halfAnApp.stderr().contains("--app-id, --installation-id and --app-key-file go together"),
+                    halfAnApp.toString());
             Distribution.Result added = Distribution.flotilla(dir, Map.of(), List.of("repo", "add", "--file",
                     registration.toString(), "--forge", "github", "--name", "acme/new", "--clone-url",
                     "https://github.com/acme/new.git"));
