@@ -1,6 +1,7 @@
 package io.flotilla.ci;
 
 import io.flotilla.protocol.ci.CommitEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -103,12 +104,14 @@ public final class PipelineWork {
     private InboxEvent checkOut(Repository repository, CommitEvent commit) {
         try {
             GitCheckout.Fetched fetched = checkout.fetch(repository, commit.sha());
-            if (fetched.config().isEmpty()) {
+            Optional<byte[]> config = fetched.config().or(() -> repository.defaultSuites()
+                    .map(suites -> suites.getBytes(StandardCharsets.UTF_8)));
+            if (config.isEmpty()) {
                 return new InboxEvent.CheckoutFailed(commit.commitKey(), "the commit has no "
                         + PipelineConfig.FILE + ": nothing says which suites to run");
             }
             return new InboxEvent.CheckedOut(commit.commitKey(), fetched.layer(), PipelineConfig.suites(
-                    fetched.config().get(), commit.commitKey(), fetched.layer(), commit.fromFork()));
+                    config.get(), commit.commitKey(), fetched.layer(), commit.fromFork()));
         } catch (GitCheckout.CheckoutException | PipelineConfig.InvalidConfigException e) {
             return new InboxEvent.CheckoutFailed(commit.commitKey(), e.getMessage());
         }

@@ -2,6 +2,7 @@ package io.flotilla.ci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ import java.util.Set;
 public final class Repositories {
     private static final Set<String> FIELDS = Set.of("name", "forge", "secret-file", "clone-url",
             "clone-credentials-file", "api-url", "status-token-file", "forks", "app-id", "installation-id",
-            "app-key-file");
+            "app-key-file", "suites");
 
     private final Map<String, Repository> byKey;
 
@@ -107,7 +108,26 @@ public final class Repositories {
         return new Repository(name, forge, secret, cloneUrl,
                 text(entry, "clone-credentials-file", where).map(dir::resolve),
                 text(entry, "api-url", where).orElse(forge.defaultApiUrl),
-                text(entry, "status-token-file", where).map(dir::resolve), forks, app(entry, forge, where, dir));
+                text(entry, "status-token-file", where).map(dir::resolve), forks, app(entry, forge, where, dir),
+                defaultSuites(entry, where));
+    }
+
+    /** The suites of a commit without its own file: checked now as that file would be, so a bad list stops here. */
+    private static Optional<String> defaultSuites(JsonNode entry, String where) {
+        JsonNode suites = entry.get("suites");
+        if (suites == null || suites.isNull()) {
+            return Optional.empty();
+        }
+        ObjectNode file = new ObjectMapper().createObjectNode();
+        file.set("suites", suites);
+        try {
+            PipelineConfig.suites(file.toString().getBytes(StandardCharsets.UTF_8), "registration",
+                    "sha256:" + "0".repeat(64), false);
+        } catch (PipelineConfig.InvalidConfigException e) {
+            throw new RegistrationException(where + ": the default " + e.getMessage().substring(
+                    PipelineConfig.FILE.length() + 2));
+        }
+        return Optional.of(file.toString());
     }
 
     /** The GitHub App installation: all three of its fields, or none; its key must be the owner's and must sign. */

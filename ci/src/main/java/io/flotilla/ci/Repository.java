@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param statusToken a file with the token that reports statuses
  * @param forks what a pull request from a fork runs
  * @param app the GitHub App installation that reports Check Runs instead of statuses, if the repository has one
+ * @param defaultSuites what a commit without a {@code .flotilla.yml} runs, written as that file, if anything
  */
 public record Repository(String name, Forge forge, byte[] secret, String cloneUrl, Optional<Path> cloneCredentials,
-                         String apiUrl, Optional<Path> statusToken, ForkPolicy forks, Optional<GithubApp> app) {
+                         String apiUrl, Optional<Path> statusToken, ForkPolicy forks, Optional<GithubApp> app,
+                         Optional<String> defaultSuites) {
     /** What a fork's pull request may run: its code is anyone's, so by default nothing. */
     public enum ForkPolicy {
         /** Nothing: the delivery is answered, and the pull request gets no status. */

@@ -44,7 +44,8 @@ class GitCheckoutTest {
 
     private static Repository repository(String cloneUrl, Optional<Path> credentials) {
         return new Repository("acme/widgets", Forge.GITHUB, new byte[16], cloneUrl, credentials,
-                Forge.GITHUB.defaultApiUrl, Optional.empty(), Repository.ForkPolicy.NONE, Optional.empty());
+                Forge.GITHUB.defaultApiUrl, Optional.empty(), Repository.ForkPolicy.NONE, Optional.empty(),
+                Optional.empty());
     }
 
     private static String tarNames(byte[] tar) throws IOException, InterruptedException {

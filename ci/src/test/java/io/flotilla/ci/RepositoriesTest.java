@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,5 +99,25 @@ class RepositoriesTest {
         String encrypted = refusal(entry + "app-id: 1, installation-id: 2, app-key-file: encrypted.pem}\n");
         assertTrue(encrypted.contains("holds no PEM private key") && encrypted.contains("decrypted first"),
                 encrypted);
+    }
+
+    @Test
+    void defaultSuitesAreCheckedAsTheFileWouldBe() throws Exception {
+        TestRepositories.secret(dir.resolve("ok.secret"), "a-secret-long-enough");
+        String entry = "repositories:\n  - {name: a/b, forge: gitlab, clone-url: \"https://x/a/b.git\", "
+                + "secret-file: ok.secret, ";
+        Path file = Files.writeString(dir.resolve("defaults.yml"), entry + "suites: [{name: unit, kind: pytest, "
+                + "targets: [tests], retries: 1}]}\n");
+        String defaults = Repositories.read(file).find(Forge.GITLAB, "a/b").orElseThrow().defaultSuites()
+                .orElseThrow();
+        List<CommitSuite> planned = PipelineConfig.suites(defaults.getBytes(StandardCharsets.UTF_8), "k",
+                "sha256:" + "1".repeat(64), false);
+        assertEquals(List.of("unit"), planned.stream().map(CommitSuite::name).toList());
+        assertTrue(planned.get(0).body().contains("\"retries\":1"), planned.get(0).body());
+        String twice = refusal(entry + "suites: [{name: unit, kind: pytest}, {name: unit, kind: ctest}]}\n");
+        assertTrue(twice.contains("repositories[0]: the default suites[1].name 'unit' is the name of an earlier "
+                + "suite"), twice);
+        assertTrue(refusal(entry + "suites: []}\n").contains("repositories[0]: the default 'suites' must be a "
+                + "list of 1 to 32 suites"));
     }
 }

@@ -43,7 +43,7 @@ class StatusReporterTest {
 
     private Repository repository(Forge kind, String name, String api) {
         return new Repository(name, kind, new byte[16], "https://example.com/x.git", Optional.empty(), api,
-                Optional.of(dir.resolve("token")), Repository.ForkPolicy.NONE, Optional.empty());
+                Optional.of(dir.resolve("token")), Repository.ForkPolicy.NONE, Optional.empty(), Optional.empty());
     }
 
     private StatusReporter.Outcome report(Repository repository, CommitStatus status) throws Exception {
@@ -106,7 +106,7 @@ class StatusReporterTest {
         assertEquals("HTTP 503, after 4 tries", down.reason());
         StatusReporter.Outcome noToken = report(new Repository("acme/widgets", Forge.GITHUB, new byte[16],
                 "https://example.com/x.git", Optional.empty(), forge.url(), Optional.empty(),
-                Repository.ForkPolicy.NONE, Optional.empty()),
+                Repository.ForkPolicy.NONE, Optional.empty(), Optional.empty()),
                 new CommitStatus(SHA, CommitStatus.State.SUCCESS, "c", "", ""));
         assertFalse(noToken.reported());
         assertTrue(noToken.reason().contains("no status-token-file"), noToken.reason());
@@ -116,7 +116,8 @@ class StatusReporterTest {
     private Repository app(Path key) {
         return new Repository("acme/widgets", Forge.GITHUB, new byte[16], "https://example.com/x.git",
                 Optional.empty(), forge.url() + "/api/v3", Optional.empty(), Repository.ForkPolicy.NONE,
-                Optional.of(new GithubApp(GithubAppFixture.APP_ID, GithubAppFixture.INSTALLATION_ID, key)));
+                Optional.of(new GithubApp(GithubAppFixture.APP_ID, GithubAppFixture.INSTALLATION_ID, key)),
+                Optional.empty());
     }
 
     @Test

@@ -27,19 +27,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What each way of reporting sends, end to end on one embedded node: a GitHub repository registered with a GitHub App
  * gets Check Runs (queued, in progress, completed) with an annotation on the failing test, asked for with the
- * installation's token; a GitLab project gets GitLab's statuses, {@code running} included. Real git, real pytest
- * suites in containers, stand-in forge APIs over real HTTP.
+ * installation's token; a GitLab project gets GitLab's statuses, {@code running} included, for the suites its
+ * registration names for commits without a {@code .flotilla.yml}. Real git, real pytest suites in containers,
+ * stand-in forge APIs over real HTTP.
  */
 class CiReportsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final Duration PATIENCE = Duration.ofMinutes(3);
+    private static final String PASSING = "def test_passes():\n    assert True\n";
 
     @TempDir
     static Path dir;
     private static StubForge forge;
     private static GithubAppFixture app;
     private static GitFixture origin;
+    private static GitFixture withoutPipeline;
     private static EmbeddedCluster cluster;
 
     @BeforeAll
@@ -47,11 +50,13 @@ class CiReportsIT {
         forge = new StubForge();
         app = GithubAppFixture.serve(forge);
         origin = GitFixture.init(dir.resolve("origin"));
+        withoutPipeline = GitFixture.init(dir.resolve("without-pipeline"));
         Path key = app.writeKey(dir.resolve("app.pem"), true);
         Path registration = WebhookDeliveries.registration(dir, "clone-url: \"" + origin.cloneUrl()
                         + "\", api-url: \"" + forge.url() + "/api/v3\", " + app.registration(key),
-                "clone-url: \"" + origin.cloneUrl() + "\", api-url: \"" + forge.url() + "/api/v4\", "
-                        + "status-token-file: status.token");
+                "clone-url: \"" + withoutPipeline.cloneUrl() + "\", api-url: \"" + forge.url() + "/api/v4\", "
+                        + "status-token-file: status.token, suites: [{name: unit, kind: pytest, targets: "
+                        + "[test_ok.py]}, {name: broken, kind: pytest, targets: [test_bad.py]}]");
         Path data = Files.createDirectories(dir.resolve("data"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
         cluster = EmbeddedCluster.start(1, Map.of("flotilla.ci.repositories-file", registration.toString(),
@@ -64,11 +69,6 @@ class CiReportsIT {
             cluster.close();
         }
         forge.close();
-    }
-
-    private static String commit(String passing) throws Exception {
-        return origin.commit(Map.of(".flotilla.yml", CiPipelineIT.PIPELINE,
-                "test_ok.py", "def test_passes():\n    assert " + passing + "\n", "test_bad.py", CiPipelineIT.BROKEN));
     }
 
     /** The bodies of the calls whose method and path have these parts, in the order they came. */
@@ -100,7 +100,8 @@ class CiReportsIT {
 
     @Test
     void aGithubAppsRepositoryGetsCheckRunsWithAnAnnotationOnTheFailingTest() throws Exception {
-        String sha = commit("True");
+        String sha = origin.commit(Map.of(".flotilla.yml", CiPipelineIT.PIPELINE, "test_ok.py", PASSING,
+                "test_bad.py", CiPipelineIT.BROKEN));
         HttpResponse<String> accepted = http.send(WebhookDeliveries.github(cluster.url(), "push", "app-1",
                 WebhookDeliveries.push(sha)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode(), accepted.body());
@@ -145,8 +146,8 @@ class CiReportsIT {
     }
 
     @Test
-    void aGitlabProjectGetsPendingThenRunningThenItsVerdict() throws Exception {
-        String sha = commit("1 + 1 == 2");
+    void aGitlabProjectWithoutAFileRunsItsDefaultSuitesAndGetsPendingThenRunningThenItsVerdict() throws Exception {
+        String sha = withoutPipeline.commit(Map.of("test_ok.py", PASSING, "test_bad.py", CiPipelineIT.BROKEN));
         HttpResponse<String> accepted = http.send(WebhookDeliveries.gitlab(cluster.url(), "Push Hook", "gl-1",
                 WebhookDeliveries.gitlabPush(sha)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode(), accepted.body());
@@ -159,6 +160,8 @@ class CiReportsIT {
         Thread.sleep(2000); // a status sent twice would come within this
         List<JsonNode> statuses = bodies("POST", path);
         assertEquals(List.of("pending", "success"), field(statuses, "flotilla", "state"));
+        assertEquals("2 suites: unit, broken", field(statuses, "flotilla", "description").get(1),
+                "the registration's suites");
         assertEquals(List.of("pending", "running", "success"), field(statuses, "flotilla/unit", "state"));
         assertEquals(List.of("pending", "running", "failed"), field(statuses, "flotilla/broken", "state"));
         assertEquals("0 jobs passed, 1 failed: test_bad.py::test_fails",
