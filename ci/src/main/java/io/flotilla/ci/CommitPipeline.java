@@ -12,10 +12,11 @@ import java.util.Map;
  * suites' runs the scheduler has; the last status sent on each context. It is immutable, and a snapshot holds it as
  * it is.
  *
+ * @param runKey what its suites' run ids derive from: the commit's key, and for a re-run also the delivery that asked
  * @param layer the checkout's layer digest, or null before the checkout
  * @param failure why the commit cannot be tested, or null
  */
-public record CommitPipeline(CommitEvent commit, long atMillis, String layer, List<CommitSuite> suites,
+public record CommitPipeline(CommitEvent commit, String runKey, long atMillis, String layer, List<CommitSuite> suites,
                              String failure, List<String> submitted, Map<String, CommitStatus.State> sent) {
     public CommitPipeline {
         suites = List.copyOf(suites);
@@ -25,27 +26,33 @@ public record CommitPipeline(CommitEvent commit, long atMillis, String layer, Li
 
     /** A commit a delivery has just asked for. */
     static CommitPipeline received(CommitEvent commit, long atMillis) {
-        return new CommitPipeline(commit, atMillis, null, List.of(), null, List.of(), Map.of());
+        return new CommitPipeline(commit, commit.commitKey(), atMillis, null, List.of(), null, List.of(), Map.of());
+    }
+
+    /** A commit tested before, asked for again by the re-run delivery {@code deliveryId}: all over, in new runs. */
+    static CommitPipeline rerun(CommitEvent commit, String deliveryId, long atMillis) {
+        return new CommitPipeline(commit, commit.commitKey() + " rerun " + deliveryId, atMillis, null, List.of(), null,
+                List.of(), Map.of());
     }
 
     CommitPipeline checkedOut(String checkout, List<CommitSuite> planned) {
-        return new CommitPipeline(commit, atMillis, checkout, planned, null, submitted, sent);
+        return new CommitPipeline(commit, runKey, atMillis, checkout, planned, null, submitted, sent);
     }
 
     CommitPipeline failed(String reason) {
-        return new CommitPipeline(commit, atMillis, layer, suites, reason, submitted, sent);
+        return new CommitPipeline(commit, runKey, atMillis, layer, suites, reason, submitted, sent);
     }
 
     CommitPipeline submitted(String suite) {
         List<String> more = new ArrayList<>(submitted);
         more.add(suite);
-        return new CommitPipeline(commit, atMillis, layer, suites, failure, more, sent);
+        return new CommitPipeline(commit, runKey, atMillis, layer, suites, failure, more, sent);
     }
 
     CommitPipeline sent(String context, CommitStatus.State state) {
         Map<String, CommitStatus.State> more = new LinkedHashMap<>(sent);
         more.put(context, state);
-        return new CommitPipeline(commit, atMillis, layer, suites, failure, submitted, more);
+        return new CommitPipeline(commit, runKey, atMillis, layer, suites, failure, submitted, more);
     }
 
     /** The state last sent on the context, or null. */
@@ -70,7 +77,7 @@ public record CommitPipeline(CommitEvent commit, long atMillis, String layer, Li
             steps.add(new PipelineStep.ReportCommit(commit, CommitStatus.State.PENDING, "fetching the commit"));
         }
         if (failure == null && layer == null) {
-            steps.add(new PipelineStep.Checkout(commit));
+            steps.add(new PipelineStep.Checkout(commit, runKey));
         }
         if (own == CommitStatus.State.PENDING) {
             if (failure != null) {

@@ -47,6 +47,15 @@ public final class Inbox {
         return deliveriesPerCommit.containsKey(event.commitKey());
     }
 
+    /**
+     * Whether a delivery of the event makes work: a commit not seen before, or a re-run asked for a commit whose
+     * pipeline has finished (one still running is not started over).
+     */
+    private boolean startsWork(CommitEvent event) {
+        return !commitSeen(event) || event.trigger() == CommitEvent.Trigger.RERUN
+                && pipeline(event.commitKey()).map(CommitPipeline::finished).orElse(false);
+    }
+
     /** A verified delivery waiting for the inbox's next journal write. */
     public record Arrival(String deliveryId, CommitEvent event) {
     }
@@ -90,7 +99,7 @@ public final class Inbox {
                 continue;
             }
             batchIds.put(arrival.deliveryId(), commitKey);
-            boolean newCommit = !commitSeen(arrival.event()) && batchCommits.add(commitKey);
+            boolean newCommit = startsWork(arrival.event()) && batchCommits.add(commitKey);
             decisions.add(new Record(new InboxEvent.DeliveryRecorded(arrival.deliveryId(), arrival.event(),
                     nowMillis), newCommit));
         }
@@ -102,8 +111,12 @@ public final class Inbox {
             forgetBefore(recorded.atMillis() - retentionMillis);
             String commitKey = recorded.event().commitKey();
             deliveries.put(recorded.deliveryId(), new Entry(commitKey, recorded.atMillis()));
+            boolean startsWork = startsWork(recorded.event());
             if (deliveriesPerCommit.merge(commitKey, 1, Integer::sum) == 1) {
                 pipelines.put(commitKey, CommitPipeline.received(recorded.event(), recorded.atMillis()));
+            } else if (startsWork) {
+                pipelines.put(commitKey, CommitPipeline.rerun(recorded.event(), recorded.deliveryId(),
+                        recorded.atMillis()));
             }
         } else if (event instanceof InboxEvent.CheckedOut checkedOut) {
             pipelines.computeIfPresent(checkedOut.commitKey(), (key, pipeline) -> pipeline.checkedOut(

@@ -34,8 +34,8 @@ public sealed interface PipelineStep {
         }
     }
 
-    /** Fetch the commit into a layer and read its {@code .flotilla.yml}. */
-    record Checkout(CommitEvent commit) implements PipelineStep {
+    /** Fetch the commit into a layer and read its {@code .flotilla.yml}, naming its runs after {@code runKey}. */
+    record Checkout(CommitEvent commit, String runKey) implements PipelineStep {
         @Override
         public String key() {
             return "checkout " + commit.commitKey();

@@ -54,8 +54,9 @@ public final class PipelineWork {
                             false));
         }
         Repository repo = repository.get();
-        if (step instanceof PipelineStep.Checkout) {
-            return CompletableFuture.supplyAsync(() -> Optional.of(checkOut(repo, commit)), blocking);
+        if (step instanceof PipelineStep.Checkout checkout) {
+            return CompletableFuture.supplyAsync(() -> Optional.of(checkOut(repo, commit, checkout.runKey())),
+                    blocking);
         }
         if (step instanceof PipelineStep.ReportCommit stage) {
             return report(repo, commit, PipelineStep.ReportCommit.CONTEXT, stage.state(), stage.description(), "");
@@ -101,7 +102,7 @@ public final class PipelineWork {
         }
     }
 
-    private InboxEvent checkOut(Repository repository, CommitEvent commit) {
+    private InboxEvent checkOut(Repository repository, CommitEvent commit, String runKey) {
         try {
             GitCheckout.Fetched fetched = checkout.fetch(repository, commit.sha());
             Optional<byte[]> config = fetched.config().or(() -> repository.defaultSuites()
@@ -111,7 +112,7 @@ public final class PipelineWork {
                         + PipelineConfig.FILE + ": nothing says which suites to run");
             }
             return new InboxEvent.CheckedOut(commit.commitKey(), fetched.layer(), PipelineConfig.suites(
-                    config.get(), commit.commitKey(), fetched.layer(), commit.fromFork()));
+                    config.get(), runKey, fetched.layer(), commit.fromFork()));
         } catch (GitCheckout.CheckoutException | PipelineConfig.InvalidConfigException e) {
             return new InboxEvent.CheckoutFailed(commit.commitKey(), e.getMessage());
         }

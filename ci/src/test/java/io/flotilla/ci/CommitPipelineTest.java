@@ -101,4 +101,34 @@ class CommitPipelineTest {
         assertEquals("ci@group.sub.project", PipelineWork.user(new CommitEvent("gitlab", "group/sub/project",
                 "ab".repeat(20), "", CommitEvent.Trigger.PUSH, 0, false)));
     }
+
+    @Test
+    void aRerunOfAFinishedCommitStartsItOverInNewRunsAndOneOfARunningCommitDoesNothing() {
+        Inbox inbox = new Inbox(1000);
+        CommitEvent rerun = new CommitEvent("github", "acme/widgets", "ab".repeat(20), "main",
+                CommitEvent.Trigger.RERUN, 0, false);
+        inbox.apply(new InboxEvent.DeliveryRecorded("d-1", PUSH, 10));
+        assertEquals(List.of(false), inbox.decide(List.of(new Inbox.Arrival("r-0", rerun)), 11).stream()
+                .map(decision -> ((Inbox.Record) decision).newCommit()).toList(), "the commit still runs");
+        inbox.apply(new InboxEvent.DeliveryRecorded("r-0", rerun, 11));
+        assertEquals(List.of("commit PENDING " + KEY, "checkout " + KEY), steps(inbox));
+        inbox.apply(new InboxEvent.CheckedOut(KEY, LAYER, List.of(UNIT)));
+        for (CommitStatus.State state : List.of(CommitStatus.State.PENDING, CommitStatus.State.SUCCESS)) {
+            inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla", state, true));
+        }
+        inbox.apply(new InboxEvent.StatusSent(KEY, "flotilla/unit", CommitStatus.State.FAILURE, true));
+        assertTrue(inbox.pipeline(KEY).orElseThrow().finished());
+
+        List<Inbox.Decision> decided = inbox.decide(List.of(new Inbox.Arrival("r-1", rerun),
+                new Inbox.Arrival("r-2", rerun)), 20);
+        assertEquals(List.of(true, false), decided.stream().map(decision -> ((Inbox.Record) decision).newCommit())
+                .toList(), "two re-runs in one write start it over once");
+        decided.forEach(decision -> inbox.apply(((Inbox.Record) decision).event()));
+        List<PipelineStep> steps = inbox.steps();
+        assertEquals(List.of("commit PENDING " + KEY, "checkout " + KEY), steps(inbox));
+        String runKey = ((PipelineStep.Checkout) steps.get(1)).runKey();
+        assertEquals(KEY + " rerun r-1", runKey);
+        assertTrue(!CommitSuite.runIdOf(runKey, "unit").equals(UNIT.runId()), "the re-run's runs are new");
+        assertEquals(steps(inbox), steps(Inbox.restore(inbox.snapshot(), 1000)), "a snapshot keeps the re-run");
+    }
 }

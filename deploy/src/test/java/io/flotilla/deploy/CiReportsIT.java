@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What each way of reporting sends, end to end on one embedded node: a GitHub repository registered with a GitHub App
  * gets Check Runs (queued, in progress, completed) with an annotation on the failing test, asked for with the
- * installation's token; a GitLab project gets GitLab's statuses, {@code running} included, for the suites its
+ * installation's token, and a re-run asked for on GitHub runs the commit again; a GitLab project gets GitLab's statuses, {@code running} included, for the suites its
  * registration names for commits without a {@code .flotilla.yml}. Real git, real pytest suites in containers,
  * stand-in forge APIs over real HTTP.
  */
@@ -99,7 +99,7 @@ class CiReportsIT {
     }
 
     @Test
-    void aGithubAppsRepositoryGetsCheckRunsWithAnAnnotationOnTheFailingTest() throws Exception {
+    void aGithubAppsRepositoryGetsCheckRunsWithAnAnnotationOnTheFailingTestAndARerunRunsItAgain() throws Exception {
         String sha = origin.commit(Map.of(".flotilla.yml", CiPipelineIT.PIPELINE, "test_ok.py", PASSING,
                 "test_bad.py", CiPipelineIT.BROKEN));
         HttpResponse<String> accepted = http.send(WebhookDeliveries.github(cluster.url(), "push", "app-1",
@@ -143,6 +143,21 @@ class CiReportsIT {
         }
         assertTrue(github.stream().noneMatch(call -> call.path().contains("/statuses/")),
                 "an app's repository gets check runs, not statuses");
+
+        HttpResponse<String> rerun = http.send(WebhookDeliveries.github(cluster.url(), "check_suite", "app-2",
+                "{\"action\":\"rerequested\",\"check_suite\":{\"head_sha\":\"" + sha + "\",\"head_branch\":"
+                        + "\"main\"},\"repository\":{\"full_name\":\"acme/widgets\"}}").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, rerun.statusCode(), rerun.body());
+        assertTrue(JSON.readTree(rerun.body()).path("newCommit").asBoolean(), rerun.body());
+        await(() -> field(bodies("POST", "/api/v3/repos/acme/widgets/check-runs"), "flotilla/broken", "status")
+                .size() == 6, "the re-run's check runs");
+        List<JsonNode> again = bodies("POST", "/api/v3/repos/acme/widgets/check-runs");
+        assertEquals(List.of("queued", "in_progress", "completed", "queued", "in_progress", "completed"),
+                field(again, "flotilla/broken", "status"), "the re-run ran the suite again");
+        List<String> links = field(again, "flotilla/broken", "details_url");
+        assertTrue(!links.get(5).equals(links.get(2)), "in a run of its own: " + links);
+        assertEquals("failure", field(again, "flotilla/broken", "conclusion").get(5));
     }
 
     @Test
